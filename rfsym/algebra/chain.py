@@ -1,0 +1,199 @@
+"""Closed forms of a chain along one axis: receptive field, jump, effective padding, centre.
+
+Layers ``1 .. n`` with effective kernel ``k_i' = d_i (k_i - 1) + 1``, stride ``s_i`` and left
+padding ``p_i`` give (Araujo et al., Distill 2019; the seed's recurrence with dilation):
+
+* jump (effective stride)   ``S_n = prod_{j<=n} s_j``
+* receptive field size      ``r_n = 1 + sum_i (k_i' - 1) prod_{j<i} s_j``
+* effective padding         ``P_n = sum_i p_i prod_{j<i} s_j``
+* interval of output unit u ``[u S_n - P_n, u S_n - P_n + r_n - 1]`` (0-based input indices;
+  negative indices lie in the padding)
+* centre of unit u          ``u S_n - P_n + (r_n - 1)/2``
+
+:func:`closed_forms` returns explicit SymPy expressions; their size grows like ``n**2`` when every
+stride is a symbol.  :func:`abbreviated_forms` names each symbolic prefix product ``J_i`` and
+stays linear in ``n``; use it for long symbolic chains.
+
+>>> from rfsym.model.chain import symbolic_chain
+>>> closed_forms(symbolic_chain(2)).rf
+k_1 + s_1*(k_2 - 1)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+
+from rfsym.errors import LayerSpecError
+from rfsym.model.chain import Chain
+from rfsym.model.layers import AxisGeometry
+
+__all__ = [
+    "AbbreviatedForms",
+    "AxisForms",
+    "abbreviated_forms",
+    "closed_forms",
+    "output_size",
+]
+
+_HALF = sp.Rational(1, 2)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AxisForms:
+    """Receptive-field closed forms of one axis of a chain (explicit SymPy expressions).
+
+    Attributes:
+        rf: receptive field size ``r`` (width of the input interval one output unit reads).
+        jump: effective stride ``S``: distance in the input between neighbouring output units.
+        padding: effective left padding ``P``: minus the first input index of output unit 0.
+    """
+
+    rf: sp.Expr
+    jump: sp.Expr
+    padding: sp.Expr
+
+    def start(self, u: int | sp.Expr = 0) -> sp.Expr:
+        """First input index ``u0 = u S - P`` read by output unit ``u``."""
+        return u * self.jump - self.padding
+
+    def end(self, u: int | sp.Expr = 0) -> sp.Expr:
+        """Last input index ``v0 = u S - P + r - 1`` read by output unit ``u``."""
+        return self.start(u) + self.rf - 1
+
+    def centre(self, u: int | sp.Expr = 0) -> sp.Expr:
+        """Centre ``u S - P + (r - 1)/2`` of unit ``u``'s interval (may be a half-integer)."""
+        return self.start(u) + (self.rf - 1) * _HALF
+
+    def simplified(self) -> AxisForms:
+        """The same forms, each expanded and factored term-wise (a canonical, compact form)."""
+        return AxisForms(
+            rf=sp.factor_terms(sp.expand(self.rf)),
+            jump=sp.factor_terms(sp.expand(self.jump)),
+            padding=sp.factor_terms(sp.expand(self.padding)),
+        )
+
+
+def _terms(geometry: Sequence[AxisGeometry]) -> tuple[list, list, sp.Expr]:
+    rf_terms: list[sp.Expr] = [sp.Integer(1)]
+    pad_terms: list[sp.Expr] = []
+    factors: list[sp.Expr] = []
+    jump: sp.Expr = sp.Integer(1)
+    for g in geometry:
+        rf_terms.append(sp.Mul(g.span - 1, jump))
+        pad_terms.append(sp.Mul(g.pad_left, jump))
+        factors.append(g.stride)
+        jump = sp.Mul(*factors) if not g.stride.is_Number else jump * g.stride
+    return rf_terms, pad_terms, jump
+
+
+def closed_forms(chain: Chain, axis: int = 0) -> AxisForms:
+    """Explicit closed forms ``r``, ``S``, ``P`` of ``chain`` along ``axis``.
+
+    Cost: linear in the number of layers for numeric strides; quadratic in expression size when
+    strides are symbols (prefer :func:`abbreviated_forms` beyond ~100 symbolic layers).
+
+    >>> from rfsym.model.layers import Conv
+    >>> seed = Chain(layers=(Conv(kernel_size=3, stride=2), Conv(kernel_size=2)))
+    >>> closed_forms(seed)
+    AxisForms(rf=5, jump=2, padding=0)
+    """
+    rf_terms, pad_terms, jump = _terms(chain.geometry(axis))
+    return AxisForms(rf=sp.Add(*rf_terms), jump=jump, padding=sp.Add(*pad_terms))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AbbreviatedForms:
+    """Closed forms written with named prefix products ``J_i = J_{i-1} s_i`` (``J_0 = 1``).
+
+    Only prefix products that are not numbers get a name, so a numeric chain has no
+    definitions.  Size is linear in the number of layers.
+
+    Attributes:
+        definitions: ``(J_i, J_{i-1} * s_i)`` pairs, in order.
+        rf, jump, padding: as in :class:`AxisForms`, in terms of the ``J_i``.
+    """
+
+    definitions: tuple[tuple[sp.Symbol, sp.Expr], ...]
+    rf: sp.Expr
+    jump: sp.Expr
+    padding: sp.Expr
+
+    def explicit(self) -> AxisForms:
+        """Replace each ``J_i`` by its product of strides (size grows like ``n**2``)."""
+        values: dict[sp.Symbol, sp.Expr] = {}
+        for name, definition in self.definitions:
+            values[name] = definition.xreplace(values)
+        return AxisForms(
+            rf=self.rf.xreplace(values),
+            jump=self.jump.xreplace(values),
+            padding=self.padding.xreplace(values),
+        )
+
+
+def jump_symbol(i: int) -> sp.Symbol:
+    """The name ``J_i`` of the prefix product ``s_1 ... s_i``."""
+    return sp.Symbol(f"J_{i}", integer=True, positive=True)
+
+
+def abbreviated_forms(chain: Chain, axis: int = 0) -> AbbreviatedForms:
+    """Closed forms of ``chain`` along ``axis`` in terms of prefix-product names ``J_i``.
+
+    >>> from rfsym.model.chain import symbolic_chain
+    >>> forms = abbreviated_forms(symbolic_chain(3))
+    >>> forms.rf
+    J_1*(k_2 - 1) + J_2*(k_3 - 1) + k_1
+    >>> forms.definitions
+    ((J_1, s_1), (J_2, J_1*s_2), (J_3, J_2*s_3))
+    """
+    jump: sp.Expr = sp.Integer(1)
+    definitions = []
+    rf_terms: list[sp.Expr] = [sp.Integer(1)]
+    pad_terms: list[sp.Expr] = []
+    for i, g in enumerate(chain.geometry(axis), start=1):
+        rf_terms.append(sp.Mul(g.span - 1, jump))
+        pad_terms.append(sp.Mul(g.pad_left, jump))
+        product = sp.Mul(jump, g.stride)
+        if product.is_Number:
+            jump = product
+        else:
+            jump = jump_symbol(i)
+            definitions.append((jump, product))
+    return AbbreviatedForms(
+        definitions=tuple(definitions),
+        rf=sp.Add(*rf_terms),
+        jump=jump,
+        padding=sp.Add(*pad_terms),
+    )
+
+
+def output_size(chain: Chain, input_size: int | sp.Expr, axis: int = 0) -> sp.Expr:
+    """Number of output units along ``axis`` for an input of ``input_size`` units.
+
+    Each layer maps ``n`` to ``floor((n + p_left + p_right - k')/s) + 1`` (PyTorch's rule,
+    ``k'`` the effective kernel).  A numeric size that leaves a layer with no output unit raises.
+
+    >>> from rfsym.model.layers import Conv
+    >>> output_size(Chain(layers=(Conv(kernel_size=3, stride=2, padding=1),)), 224)
+    112
+    """
+    size = sp.Integer(input_size) if isinstance(input_size, int) else input_size
+    if isinstance(input_size, bool) or not isinstance(size, sp.Expr) or size.is_integer is not True:
+        raise LayerSpecError(
+            layer="input",
+            field="input_size",
+            value=input_size,
+            allowed="a positive integer or a positive integer symbol",
+        )
+    for i, g in enumerate(chain.geometry(axis), start=1):
+        size = sp.floor((size + g.pad_left + g.pad_right - g.span) / g.stride) + 1
+        if size.is_Number and size < 1:
+            raise LayerSpecError(
+                layer=chain.label(i),
+                field="input size",
+                value=input_size,
+                allowed=f"large enough that every layer has an output (layer {i} gets {size})",
+            )
+    return size

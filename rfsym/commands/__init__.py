@@ -1,0 +1,1 @@
+"""Subcommands of the ``rfsym`` CLI, one module each (see :mod:`rfsym.cli`)."""

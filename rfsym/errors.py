@@ -1,0 +1,75 @@
+"""Exceptions raised by rfsym.
+
+Every error rfsym raises on purpose derives from :class:`RfsymError` and also from the builtin
+exception it behaves like, so callers can catch either.  Errors about a value carry the place
+(``layer``, ``field``), the offending ``value`` and what is ``allowed`` as attributes, and the
+message says all four in one line.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ExpressionError",
+    "GraphError",
+    "LayerSpecError",
+    "MissingDependencyError",
+    "ProofError",
+    "RfsymError",
+    "SpecError",
+    "UnsupportedLayerError",
+]
+
+
+class RfsymError(Exception):
+    """Root of every error rfsym raises on purpose."""
+
+
+class LayerSpecError(RfsymError, ValueError):
+    """A layer parameter is not allowed.
+
+    >>> err = LayerSpecError(layer="layer 2 'conv2' (Conv)", field="stride", value=0,
+    ...                      allowed="a positive integer or a positive symbol")
+    >>> str(err)
+    "layer 2 'conv2' (Conv): stride = 0 is not allowed; stride must be a positive integer or a positive symbol"
+    """
+
+    def __init__(self, *, layer: str, field: str, value: object, allowed: str) -> None:
+        self.layer = layer
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"{layer}: {field} = {value!s} is not allowed; {field} must be {allowed}")
+
+
+class GraphError(RfsymError, ValueError):
+    """A network's structure is invalid (cycle, dangling input, bad layer index, ...)."""
+
+
+class ExpressionError(RfsymError, ValueError):
+    """User text is not a valid parameter expression.
+
+    The message quotes the text with a caret under the offending column.
+    """
+
+    def __init__(self, message: str, *, text: str = "", column: int | None = None) -> None:
+        self.text = text
+        self.column = column
+        if column is not None:
+            message = f"{message}\n    {text}\n    {' ' * column}^"
+        super().__init__(message)
+
+
+class SpecError(RfsymError, ValueError):
+    """A network spec (file or dict) is malformed."""
+
+
+class UnsupportedLayerError(RfsymError, NotImplementedError):
+    """A layer kind or framework operation rfsym does not model."""
+
+
+class MissingDependencyError(RfsymError, ImportError):
+    """An optional extra is needed; the message gives the exact install command."""
+
+
+class ProofError(RfsymError, AssertionError):
+    """A derivation step or an instantiation check does not hold."""
