@@ -6,6 +6,7 @@ from rfsym.algebra.chain import (
     abbreviated_forms,
     closed_forms,
     output_size,
+    output_sizes,
 )
 from rfsym.algebra.general import GeneralForms, general_forms
 
@@ -17,4 +18,5 @@ __all__ = [
     "closed_forms",
     "general_forms",
     "output_size",
+    "output_sizes",
 ]

@@ -36,6 +36,7 @@ __all__ = [
     "abbreviated_forms",
     "closed_forms",
     "output_size",
+    "output_sizes",
 ]
 
 _HALF = sp.Rational(1, 2)
@@ -169,24 +170,29 @@ def abbreviated_forms(chain: Chain, axis: int = 0) -> AbbreviatedForms:
     )
 
 
-def output_size(chain: Chain, input_size: int | sp.Expr, axis: int = 0) -> sp.Expr:
-    """Number of output units along ``axis`` for an input of ``input_size`` units.
+def output_sizes(chain: Chain, input_size: int | sp.Expr, axis: int = 0) -> tuple[sp.Expr, ...]:
+    """Number of units after each layer along ``axis`` for an input of ``input_size`` units.
 
     Each layer maps ``n`` to ``floor((n + p_left + p_right - k')/s) + 1`` (PyTorch's rule,
-    ``k'`` the effective kernel).  A numeric size that leaves a layer with no output unit raises.
+    ``k'`` the effective kernel).  The formula holds while every size is at least 1; a numeric
+    size that leaves a layer with no output unit raises.
 
     >>> from rfsym.model.layers import Conv
-    >>> output_size(Chain(layers=(Conv(kernel_size=3, stride=2, padding=1),)), 224)
-    112
+    >>> output_sizes(Chain(layers=(Conv(kernel_size=3, stride=2, padding=1),) * 2), 224)
+    (112, 56)
     """
-    size = sp.Integer(input_size) if isinstance(input_size, int) else input_size
-    if isinstance(input_size, bool) or not isinstance(size, sp.Expr) or size.is_integer is not True:
+    if isinstance(input_size, bool):
+        size: object = input_size
+    else:
+        size = sp.Integer(input_size) if isinstance(input_size, int) else input_size
+    if not isinstance(size, sp.Expr) or size.is_integer is not True:
         raise LayerSpecError(
             layer="input",
             field="input_size",
             value=input_size,
             allowed="a positive integer or a positive integer symbol",
         )
+    sizes = []
     for i, g in enumerate(chain.geometry(axis), start=1):
         size = sp.floor((size + g.pad_left + g.pad_right - g.span) / g.stride) + 1
         if size.is_Number and size < 1:
@@ -196,4 +202,22 @@ def output_size(chain: Chain, input_size: int | sp.Expr, axis: int = 0) -> sp.Ex
                 value=input_size,
                 allowed=f"large enough that every layer has an output (layer {i} gets {size})",
             )
-    return size
+        sizes.append(size)
+    return tuple(sizes)
+
+
+def output_size(chain: Chain, input_size: int | sp.Expr, axis: int = 0) -> sp.Expr:
+    """Number of output units of the last layer (see :func:`output_sizes`).
+
+    >>> from rfsym.model.layers import Conv
+    >>> output_size(Chain(layers=(Conv(kernel_size=3, stride=2, padding=1),)), 224)
+    112
+    """
+    sizes = output_sizes(chain, input_size, axis)
+    return (
+        sizes[-1]
+        if sizes
+        else sp.Integer(input_size)
+        if isinstance(input_size, int)
+        else input_size
+    )

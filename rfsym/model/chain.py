@@ -56,6 +56,10 @@ class Chain:
                 allowed=f"{layers[first - 1].ndim} axes like layer {first}, or a scalar for all",
             )
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """Hypothesis and IPython print the pasteable ``repr``."""
+        printer.text(repr(self))
+
     def __len__(self) -> int:
         return len(self.layers)
 

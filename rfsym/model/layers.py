@@ -103,6 +103,10 @@ class AbstractLayer:
     kind: ClassVar[str] = "layer"
     name: str | None = None
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """Hypothesis and IPython print the pasteable ``repr``."""
+        printer.text(repr(self))
+
     def describe(self) -> str:
         """``"Conv 'conv1'"``: how error messages name this layer."""
         label = type(self).__name__

@@ -63,7 +63,8 @@ def fold_output_size(layers: Iterable[FoldLayer], input_size: int) -> int:
     """Output size by enumeration: count the units whose window fits the padded input.
 
     Independent of the floor formula: for each layer, step the window start by the stride
-    while its last tap stays inside ``[-p_left, n - 1 + p_right]``.
+    while its last tap stays inside ``[-p_left, n - 1 + p_right]``.  Returns 0 as soon as a
+    layer has no output unit (the input is too small).
     """
     n = input_size
     for k, s, p, q, d in layers:
@@ -72,5 +73,7 @@ def fold_output_size(layers: Iterable[FoldLayer], input_size: int) -> int:
         while begin + last_tap <= n - 1 + q:
             count += 1
             begin += s
+        if count == 0:
+            return 0
         n = count
     return n

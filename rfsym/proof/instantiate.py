@@ -20,7 +20,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from rfsym.algebra.chain import AbbreviatedForms, AxisForms, closed_forms, output_size
+from rfsym.algebra.chain import AbbreviatedForms, AxisForms, closed_forms, output_sizes
 from rfsym.errors import LayerSpecError, ProofError
 from rfsym.model.chain import Chain
 from rfsym.numeric.bruteforce import probe
@@ -189,7 +189,8 @@ def instantiate(
         forms: the symbolic results to check (default: :func:`closed_forms` of the chain).
         values: substitutions to use; default ``trials`` random ones drawn with ``seed``.
         units: output units whose interval and centre are compared.
-        input_size: also compare the output size for this input size.
+        input_size: also compare the output size for this input size (0 when some layer has
+            no output unit; the closed form is valid only while every layer's size is >= 1).
         bruteforce_limit: skip the brute force when ``rf * len(chain)`` exceeds it.
 
     Returns:
@@ -230,15 +231,18 @@ def instantiate(
                     )
                 )
         if input_size is not None:
-            size = output_size(chain, input_size, axis).xreplace(
-                {s: sp.Integer(v) for s, v in point.items()}
-            )
+            subs = {s: sp.Integer(v) for s, v in point.items()}
+            sizes = [
+                _number(size.xreplace(subs), "output size")
+                for size in output_sizes(chain, input_size, axis)
+            ]
+            valid = all(size >= 1 for size in sizes)
             comparisons.append(
                 Comparison(
                     quantity="output_size",
                     values=shown,
                     unit=0,
-                    symbolic=_number(size, "output size"),
+                    symbolic=(sizes[-1] if sizes else input_size) if valid else 0,
                     fold=fold_output_size(layers, input_size),
                     bruteforce=None,
                 )
