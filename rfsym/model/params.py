@@ -66,6 +66,16 @@ def to_param(value: object, *, field: str, minimum: int | None, where: str) -> P
         expr = value
     else:
         raise LayerSpecError(layer=where, field=field, value=repr(value), allowed=allowed)
+    if expr.is_Integer:
+        if minimum is not None and expr < minimum:
+            raise LayerSpecError(layer=where, field=field, value=expr, allowed=allowed)
+        return expr
+    if expr.is_Symbol:
+        # fast path: a symbol's own assumptions decide it without building an expression
+        known = expr.is_positive if minimum == 1 else expr.is_nonnegative if minimum == 0 else True
+        if expr.is_integer is not True or known is not True:
+            raise LayerSpecError(layer=where, field=field, value=expr, allowed=allowed)
+        return expr
     if expr.is_integer is not True:
         raise LayerSpecError(layer=where, field=field, value=expr, allowed=allowed)
     if minimum is not None:

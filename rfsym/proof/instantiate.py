@@ -98,9 +98,44 @@ def _number(expr: sp.Expr, what: str) -> Number:
     raise ProofError(f"{what} did not evaluate to a number: {expr}")
 
 
-def evaluate(expr: sp.Expr, values: Mapping[sp.Symbol, int]) -> Number:
-    """Exact value of ``expr`` at ``values`` (every free symbol must be given)."""
-    substituted = expr.xreplace({sym: sp.Integer(v) for sym, v in values.items()})
+def evaluate(expr: sp.Expr, values: Mapping[sp.Symbol, Number]) -> Number:
+    """Exact value of ``expr`` at ``values`` (every free symbol must be given).
+
+    Sums, products, integer powers and rational numbers are evaluated directly with Python
+    ints and ``Fraction`` (fast, linear in the size of the expression); anything else
+    (``floor``, ``Max``, ...) goes through SymPy substitution.
+
+    >>> k = sp.Symbol("k", integer=True, positive=True)
+    >>> evaluate((k - 1) / 2 + k**2, {k: 3})
+    10
+    """
+    value = _walk(expr, values)
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return value.numerator
+    return value
+
+
+def _walk(expr: sp.Expr, values: Mapping[sp.Symbol, Number]) -> Number:
+    if expr.is_Symbol:
+        if expr not in values:
+            raise ProofError(f"no value given for the symbol {expr}")
+        return values[expr]
+    if expr.is_Integer:
+        return int(expr)
+    if expr.is_Rational:
+        return Fraction(int(expr.p), int(expr.q))
+    if expr.is_Add:
+        return sum((_walk(arg, values) for arg in expr.args), 0)
+    if expr.is_Mul:
+        product: Number = 1
+        for arg in expr.args:
+            product *= _walk(arg, values)
+        return product
+    if expr.is_Pow and expr.exp.is_Integer:
+        base = _walk(expr.base, values)
+        exponent = int(expr.exp)
+        return base**exponent if exponent >= 0 else Fraction(1) / Fraction(base) ** -exponent
+    substituted = expr.xreplace({sym: sp.Rational(v) for sym, v in values.items()})
     return _number(substituted, f"expression {expr}")
 
 
@@ -126,7 +161,6 @@ def random_values(
 
 def numeric_layers(chain: Chain, values: Mapping[sp.Symbol, int], axis: int = 0) -> list[FoldLayer]:
     """The chain's layers along ``axis`` as plain integers at ``values``."""
-    subs = {sym: sp.Integer(v) for sym, v in values.items()}
     layers = []
     for i, g in enumerate(chain.geometry(axis), start=1):
         ints = []
@@ -137,15 +171,15 @@ def numeric_layers(chain: Chain, values: Mapping[sp.Symbol, int], axis: int = 0)
             ("pad_right", g.pad_right, 0),
             ("dilation", g.dilation, 1),
         ):
-            number = value.xreplace(subs)
-            if not number.is_Integer or number < minimum:
+            number = evaluate(value, values)
+            if not isinstance(number, int) or number < minimum:
                 raise LayerSpecError(
                     layer=chain.label(i),
                     field=field,
                     value=number,
                     allowed=f"an integer >= {minimum} at the given values {dict(values)}",
                 )
-            ints.append(int(number))
+            ints.append(number)
         layers.append(FoldLayer(*ints))
     return layers
 
@@ -153,13 +187,13 @@ def numeric_layers(chain: Chain, values: Mapping[sp.Symbol, int], axis: int = 0)
 def _symbolic_values(
     forms: AxisForms | AbbreviatedForms, values: Mapping[sp.Symbol, int], unit: int
 ) -> dict[str, Number]:
-    subs: dict[sp.Symbol, sp.Expr] = {s: sp.Integer(v) for s, v in values.items()}
+    subs: dict[sp.Symbol, Number] = dict(values)
     if isinstance(forms, AbbreviatedForms):
         for name, definition in forms.definitions:
-            subs[name] = definition.xreplace(subs)
-    rf = _number(forms.rf.xreplace(subs), "rf")
-    jump = _number(forms.jump.xreplace(subs), "jump")
-    padding = _number(forms.padding.xreplace(subs), "padding")
+            subs[name] = evaluate(definition, subs)
+    rf = evaluate(forms.rf, subs)
+    jump = evaluate(forms.jump, subs)
+    padding = evaluate(forms.padding, subs)
     start = unit * jump - padding
     return {
         "rf": rf,
@@ -231,11 +265,7 @@ def instantiate(
                     )
                 )
         if input_size is not None:
-            subs = {s: sp.Integer(v) for s, v in point.items()}
-            sizes = [
-                _number(size.xreplace(subs), "output size")
-                for size in output_sizes(chain, input_size, axis)
-            ]
+            sizes = [evaluate(size, point) for size in output_sizes(chain, input_size, axis)]
             valid = all(size >= 1 for size in sizes)
             comparisons.append(
                 Comparison(
