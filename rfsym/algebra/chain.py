@@ -83,7 +83,7 @@ def _terms(geometry: Sequence[AxisGeometry]) -> tuple[list, list, sp.Expr]:
     factors: list[sp.Expr] = []
     jump: sp.Expr = sp.Integer(1)
     for g in geometry:
-        rf_terms.append(sp.Mul(g.reach, jump))
+        rf_terms.append(sp.Mul(g.dilation, g.kernel_size - 1, jump))
         pad_terms.append(sp.Mul(g.pad_left, jump))
         factors.append(g.stride)
         jump = sp.Mul(*factors) if not g.stride.is_Number else jump * g.stride
@@ -154,7 +154,7 @@ def abbreviated_forms(chain: Chain, axis: int = 0) -> AbbreviatedForms:
     rf_terms: list[sp.Expr] = [sp.Integer(1)]
     pad_terms: list[sp.Expr] = []
     for i, g in enumerate(chain.geometry(axis), start=1):
-        rf_terms.append(sp.Mul(g.reach, jump))
+        rf_terms.append(sp.Mul(g.dilation, g.kernel_size - 1, jump))
         pad_terms.append(sp.Mul(g.pad_left, jump))
         product = sp.Mul(jump, g.stride)
         if product.is_Number:
