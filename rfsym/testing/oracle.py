@@ -1,0 +1,582 @@
+"""rfsym as a test oracle: exact expected values, an assertion, and differential testing.
+
+Three plain functions, usable with or without pytest:
+
+* :func:`expected` gives the exact receptive-field values of a numeric network along one axis
+  (``expected_layers`` gives them after every layer);
+* :func:`assert_rf_equal` compares another implementation's answer with them and, on a
+  mismatch, raises :class:`RFMismatchError` naming the *first* layer where the prefix values
+  disagree, the field, the axis, expected vs actual, and the network as a pasteable ``repr`` and
+  JSON spec;
+* :func:`check_implementation` runs property-based differential testing of a function against
+  the oracle and reports a shrunk (small) counterexample.
+
+An implementation's answer is a mapping (``{"rf": 5, "jump": 2}``) or an object with attributes
+(a NamedTuple, a dataclass) holding any of the fields ``rf``, ``jump``, ``padding``, ``start``,
+``end``, ``centre`` (also spelled ``receptive_field``, ``effective_stride``,
+``effective_padding``, ``center``).  ``start``, ``end`` and ``centre`` are those of output unit 0
+in 0-based input indices (Distill 2019); ``padding`` is the effective left padding ``P`` with
+``start = -P``.  A field's value is one number (meaning: the same on every axis) or a sequence
+with one number per axis.  Values must be exact: ``int``, :class:`fractions.Fraction` or a SymPy
+integer/rational; a ``float`` is a mismatch unless ``exact=False``.
+
+>>> from rfsym import Chain, Conv
+>>> net = Chain(layers=(Conv(kernel_size=3, stride=2), Conv(kernel_size=2)))
+>>> expected(net)
+AxisValues(rf=5, jump=2, padding=0, start=0, end=4, centre=2)
+>>> assert_rf_equal({"rf": 5, "jump": 2}, net)
+>>> assert_rf_equal({"rf": 4}, net)
+Traceback (most recent call last):
+  ...
+rfsym.testing.oracle.RFMismatchError: layer 2 (Conv) [output], axis 0: rf expected 5, got 4 ...
+"""
+
+from __future__ import annotations
+
+import json
+import numbers
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from hypothesis import HealthCheck, find, settings
+from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
+
+from rfsym.errors import LayerSpecError, ProofError, RfsymError
+from rfsym.model.chain import Chain
+from rfsym.numeric.fold import FoldLayer
+
+__all__ = [
+    "FIELDS",
+    "AxisValues",
+    "Mismatch",
+    "RFMismatchError",
+    "assert_rf_equal",
+    "check_implementation",
+    "expected",
+    "expected_layers",
+    "find_mismatch",
+]
+
+Number = int | Fraction
+
+FIELDS = ("rf", "jump", "padding", "start", "end", "centre")
+"""The fields an implementation may report, in the order they are compared."""
+
+_ALIASES = {
+    "rf": ("rf", "receptive_field"),
+    "jump": ("jump", "effective_stride"),
+    "padding": ("padding", "effective_padding"),
+    "start": ("start",),
+    "end": ("end",),
+    "centre": ("centre", "center"),
+}
+
+
+class AxisValues(NamedTuple):
+    """Exact receptive-field values of one layer along one axis, for output unit 0.
+
+    ``rf`` is the size of the input interval a unit reads, ``jump`` the distance between
+    neighbouring units in input indices, ``padding`` the effective left padding ``P``;
+    ``start = -P``, ``end = start + rf - 1``, ``centre = (start + end) / 2``.
+    Half-integers are :class:`~fractions.Fraction`; integral values are ``int``.
+    """
+
+    rf: Number
+    jump: Number
+    padding: Number
+    start: Number
+    end: Number
+    centre: Number
+
+
+# -- expected values ------------------------------------------------------------------------------
+
+
+def _int(value: Any, chain: Chain, index: int, field: str) -> int:
+    if getattr(value, "is_Integer", False):
+        return int(value)
+    raise LayerSpecError(
+        layer=chain.label(index),
+        field=field,
+        value=value,
+        allowed="an integer: the oracle evaluates numeric networks (substitute values for the "
+        "symbols first, or use rfsym.closed_forms for symbolic results)",
+    )
+
+
+def _fold_layers(chain: Chain, axis: int) -> list[FoldLayer]:
+    out = []
+    for i, g in enumerate(chain.geometry(axis), start=1):
+        out.append(
+            FoldLayer(
+                _int(g.kernel_size, chain, i, "kernel_size"),
+                _int(g.stride, chain, i, "stride"),
+                _int(g.pad_left, chain, i, "padding"),
+                _int(g.pad_right, chain, i, "padding"),
+                _int(g.dilation, chain, i, "dilation"),
+            )
+        )
+    return out
+
+
+def _normal(value: Fraction | int) -> Number:
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return int(value)
+    return value
+
+
+def _values(rf: Number, jump: Number, padding: Number) -> AxisValues:
+    start = -padding
+    end = start + rf - 1
+    return AxisValues(
+        rf=_normal(rf),
+        jump=_normal(jump),
+        padding=_normal(padding),
+        start=_normal(start),
+        end=_normal(end),
+        centre=_normal(Fraction(start + end) / 2),
+    )
+
+
+def _check_network(network: object) -> Chain:
+    if not isinstance(network, Chain):
+        raise RfsymError(
+            f"the oracle expects an rfsym Chain, got {type(network).__name__}: {network!r}"
+        )
+    return network
+
+
+def expected_layers(network: Chain, *, axis: int = 0) -> tuple[AxisValues, ...]:
+    """Exact values after every layer along ``axis``: index 0 is the input, ``i`` layer ``i``.
+
+    Computed by the plain integer fold of :mod:`rfsym.numeric.fold` (no SymPy arithmetic), so it
+    is fast enough to run on thousands of networks a second.
+
+    Raises:
+        LayerSpecError: a parameter is a symbol (the oracle needs numbers).
+
+    >>> from rfsym import Chain, Conv
+    >>> [v.rf for v in expected_layers(Chain(layers=(Conv(kernel_size=3),) * 3))]
+    [1, 3, 5, 7]
+    """
+    chain = _check_network(network)
+    out = [_values(1, 1, 0)]
+    rf, jump, padding = 1, 1, 0
+    for k, s, p, _q, d in _fold_layers(chain, axis):
+        rf += d * (k - 1) * jump
+        padding += p * jump
+        jump *= s
+        out.append(_values(rf, jump, padding))
+    return tuple(out)
+
+
+def expected(network: Chain, *, axis: int = 0) -> AxisValues:
+    """Exact values of the network's output along ``axis`` (see :class:`AxisValues`).
+
+    >>> from rfsym import Chain, Conv, Pool
+    >>> expected(Chain(layers=(Conv(kernel_size=3, padding=1), Pool(kernel_size=2))))
+    AxisValues(rf=4, jump=2, padding=1, start=-1, end=2, centre=Fraction(1, 2))
+    """
+    return expected_layers(network, axis=axis)[-1]
+
+
+# -- comparing ----------------------------------------------------------------------------------
+
+
+class Mismatch(NamedTuple):
+    """One disagreement: where (layer, axis), which field, expected and actual values."""
+
+    layer: int
+    label: str
+    axis: int
+    field: str
+    expected: object
+    actual: object
+    located: bool
+
+
+class RFMismatchError(ProofError):
+    """An implementation disagrees with the oracle.
+
+    Attributes: ``network``, ``layer`` (1-based; 0 is the input), ``label``, ``axis``,
+    ``field``, ``expected``, ``actual``, and ``mismatch`` (the :class:`Mismatch`, or ``None``
+    when the implementation raised instead of answering).
+    """
+
+    def __init__(self, message: str, *, network: object, mismatch: Mismatch | None) -> None:
+        super().__init__(message)
+        self.network = network
+        self.mismatch = mismatch
+        self.layer = None if mismatch is None else mismatch.layer
+        self.label = None if mismatch is None else mismatch.label
+        self.axis = None if mismatch is None else mismatch.axis
+        self.field = None if mismatch is None else mismatch.field
+        self.expected = None if mismatch is None else mismatch.expected
+        self.actual = None if mismatch is None else mismatch.actual
+
+
+def _exact(value: object, *, exact: bool) -> Number | None:
+    """The value as an exact number, or ``None`` if it is not an acceptable number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Rational):
+        return _normal(Fraction(int(value.numerator), int(value.denominator)))
+    if getattr(value, "is_Rational", False):  # SymPy Integer / Rational
+        return _normal(Fraction(int(value.p), int(value.q)))
+    if isinstance(value, float) and not exact and value == value and abs(value) != float("inf"):
+        return _normal(Fraction(value))
+    return None
+
+
+def _field(result: object, field: str) -> tuple[bool, object]:
+    for name in _ALIASES[field]:
+        if isinstance(result, Mapping):
+            if name in result:
+                return True, result[name]
+        elif hasattr(result, name) and not callable(getattr(result, name)):
+            return True, getattr(result, name)
+    return False, None
+
+
+def _is_result(value: object) -> bool:
+    return isinstance(value, Mapping) or any(_field(value, f)[0] for f in FIELDS)
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, float):
+        return f"float {value!r}"
+    if isinstance(value, Fraction):
+        return str(value)
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _compare_one(
+    result: object,
+    want: Sequence[AxisValues],
+    *,
+    layer: int,
+    label: str,
+    fields: Sequence[str],
+    exact: bool,
+    located: bool,
+) -> Mismatch | None:
+    found = False
+    for field in fields:
+        present, value = _field(result, field)
+        if not present:
+            continue
+        found = True
+        ndim = len(want)
+        per_axis = (
+            list(value)
+            if isinstance(value, Sequence) and not isinstance(value, str)
+            else [value] * ndim
+        )
+        if len(per_axis) != ndim:
+            return Mismatch(
+                layer, label, 0, field, f"{ndim} value(s), one per axis", value, located
+            )
+        for axis, (got, values) in enumerate(zip(per_axis, want, strict=True)):
+            number = _exact(got, exact=exact)
+            target = getattr(values, field)
+            if number is None or number != target:
+                return Mismatch(layer, label, axis, field, target, got, located)
+    if not found:
+        names = ", ".join(n for f in fields for n in _ALIASES[f])
+        return Mismatch(
+            layer, label, 0, "(no field)", f"a result with any of: {names}", result, located
+        )
+    return None
+
+
+def _prefix(network: Chain, i: int) -> Chain:
+    return network.between(0, i)
+
+
+def _label(network: Chain, i: int) -> str:
+    if i == 0:
+        return "input (layer 0)"
+    return network.label(i)
+
+
+def _all_axes(network: Chain) -> list[tuple[AxisValues, ...]]:
+    """Per layer (0..n), per axis values."""
+    per_axis = [expected_layers(network, axis=a) for a in range(network.ndim)]
+    return [tuple(values[j] for values in per_axis) for j in range(len(network) + 1)]
+
+
+def find_mismatch(
+    actual: object,
+    network: Chain,
+    *,
+    fields: Sequence[str] = FIELDS,
+    exact: bool = True,
+    convert: Callable[[Chain], object] | None = None,
+) -> Mismatch | None:
+    """The first disagreement between ``actual`` and the oracle, or ``None``.
+
+    ``actual`` is one of:
+
+    * a result for the whole network (compared with the output);
+    * a sequence of results, one per layer (``n`` items for layers ``1..n``, or ``n + 1``
+      starting with the input), compared layer by layer;
+    * a function from networks to results: called on the whole network and, if that
+      disagrees, on each prefix ``network.between(0, i)`` to find the first layer that diverges.
+      ``convert`` (if given) turns each network into the function's argument.
+
+    An exception raised by the function propagates.
+    """
+    chain = _check_network(network)
+    fields = _fields(fields)
+    want = _all_axes(chain)
+    n = len(chain)
+    if callable(actual) and not _is_result(actual):
+        call = actual if convert is None else (lambda net: actual(convert(net)))
+        last = _compare_one(
+            call(chain),
+            want[n],
+            layer=n,
+            label=_label(chain, n),
+            fields=fields,
+            exact=exact,
+            located=True,
+        )
+        if last is None:
+            return None
+        for i in range(1, n):
+            miss = _compare_one(
+                call(_prefix(chain, i)),
+                want[i],
+                layer=i,
+                label=_label(chain, i),
+                fields=fields,
+                exact=exact,
+                located=True,
+            )
+            if miss is not None:
+                return miss
+        return last
+    if (
+        isinstance(actual, Sequence | Iterable)
+        and not isinstance(actual, str | bytes)
+        and not (_is_result(actual))
+    ):
+        results = list(actual)
+        if len(results) == n + 1:
+            offset = 0
+        elif len(results) == n:
+            offset = 1
+        else:
+            return Mismatch(
+                n,
+                _label(chain, n),
+                0,
+                "(layers)",
+                f"{n} or {n + 1} per-layer results",
+                f"{len(results)} results",
+                True,
+            )
+        for j, result in enumerate(results):
+            i = j + offset
+            miss = _compare_one(
+                result,
+                want[i],
+                layer=i,
+                label=_label(chain, i),
+                fields=fields,
+                exact=exact,
+                located=True,
+            )
+            if miss is not None:
+                return miss
+        return None
+    return _compare_one(
+        actual,
+        want[n],
+        layer=n,
+        label=_label(chain, n),
+        fields=fields,
+        exact=exact,
+        located=n <= 1,
+    )
+
+
+def _fields(fields: Sequence[str] | str) -> tuple[str, ...]:
+    if isinstance(fields, str):
+        fields = (fields,)
+    bad = [f for f in fields if f not in FIELDS]
+    if bad or not fields:
+        raise RfsymError(
+            f"fields = {list(fields)!r} is not allowed; fields must be a non-empty subset of "
+            f"{', '.join(FIELDS)}"
+        )
+    return tuple(f for f in FIELDS if f in fields)
+
+
+def _spec_text(network: Chain) -> str | None:
+    try:
+        from rfsym.model.spec import to_spec
+
+        return json.dumps(to_spec(network), sort_keys=True)
+    except (RfsymError, ImportError):
+        return None
+
+
+def _message(network: Chain, miss: Mismatch, *, exact: bool) -> str:
+    n = len(network)
+    where = miss.label + (" [output]" if miss.layer == n and n > 0 else "")
+    head = f"{where}, axis {miss.axis}: {miss.field} expected {_describe(miss.expected)}, "
+    head += f"got {_describe(miss.actual)}"
+    if isinstance(miss.actual, float) and exact and _exact(miss.actual, exact=False) is not None:
+        head += " (floats are not exact; return int or fractions.Fraction, or pass exact=False)"
+    lines = [head]
+    if miss.layer >= 1:
+        agree = "the input agrees" if miss.layer == 1 else f"layers 1..{miss.layer - 1} agree"
+        if miss.located:
+            lines.append(
+                f"  first divergence: {agree}; layer {miss.layer} is "
+                f"{network.layers[miss.layer - 1]!r}"
+            )
+        else:
+            lines.append(
+                "  (only the output was compared; pass per-layer results or the function "
+                "itself to find the first layer that diverges)"
+            )
+    lines.append("  network (paste into a test):")
+    lines.append(f"    {network!r}")
+    spec = _spec_text(network)
+    if spec is not None:
+        lines.append(f"  spec: {spec}")
+    return "\n".join(lines)
+
+
+def assert_rf_equal(
+    actual: object,
+    network: Chain,
+    *,
+    fields: Sequence[str] = FIELDS,
+    exact: bool = True,
+    convert: Callable[[Chain], object] | None = None,
+) -> None:
+    """Raise :class:`RFMismatchError` unless ``actual`` agrees with the oracle on ``network``.
+
+    ``actual`` is a result, a per-layer sequence of results, or a function (see
+    :func:`find_mismatch`).  Only the fields present in a result are compared (restrict them
+    with ``fields``); a result with none of them is a mismatch.
+
+    >>> from rfsym import Chain, Conv
+    >>> net = Chain(layers=(Conv(kernel_size=3), Conv(kernel_size=3, dilation=2)))
+    >>> def no_dilation(chain):
+    ...     rf, jump = 1, 1
+    ...     for layer in chain.layers:
+    ...         g = layer.axis(0)
+    ...         rf, jump = rf + (g.kernel_size - 1) * jump, jump * g.stride
+    ...     return {"rf": rf, "jump": jump}
+    >>> assert_rf_equal(no_dilation, net)
+    Traceback (most recent call last):
+      ...
+    rfsym.testing.oracle.RFMismatchError: layer 2 (Conv) [output], axis 0: rf expected 7, got 5
+      first divergence: layers 1..1 agree; layer 2 is Conv(kernel_size=3, dilation=2)
+      network (paste into a test):
+        Chain(layers=(Conv(kernel_size=3), Conv(kernel_size=3, dilation=2)))
+      spec: ...
+    """
+    miss = find_mismatch(actual, network, fields=fields, exact=exact, convert=convert)
+    if miss is not None:
+        raise RFMismatchError(_message(network, miss, exact=exact), network=network, mismatch=miss)
+
+
+# -- differential testing ---------------------------------------------------------------------
+
+
+def _default_networks() -> st.SearchStrategy[Chain]:
+    from rfsym.testing.strategies import chains
+
+    return chains(max_layers=6)
+
+
+def check_implementation(
+    fn: Callable[[Any], object],
+    *,
+    networks: st.SearchStrategy[Chain] | None = None,
+    fields: Sequence[str] = FIELDS,
+    exact: bool = True,
+    convert: Callable[[Chain], object] | None = None,
+    max_examples: int = 500,
+    derandomize: bool = False,
+) -> None:
+    """Differential testing of ``fn`` against the oracle, with a shrunk counterexample.
+
+    Hypothesis draws networks from ``networks`` (default: :func:`rfsym.testing.chains` of up to
+    six layers of every kind), calls ``fn(network)`` (or ``fn(convert(network))``) and compares
+    the answer with :func:`expected`.  On the first disagreement — or exception — Hypothesis
+    shrinks the network to a minimal one that still fails, and :class:`RFMismatchError` reports
+    it with the first layer that diverges.
+
+    Args:
+        fn: the implementation under test; returns a result as described in the module docs.
+        networks: a strategy of numeric networks.
+        fields: compare only these fields (default: every field the result has).
+        exact: a ``float`` in a result is a mismatch even when its value is right.
+        convert: turns an rfsym network into the argument ``fn`` expects (e.g. ``to_spec``).
+        max_examples: how many networks to try.
+        derandomize: use a fixed sequence of examples (reproducible runs).
+
+    Returns:
+        ``None`` when no disagreement was found.
+
+    Raises:
+        RFMismatchError: naming the layer, axis, field, expected and actual values, and the
+            shrunk network as a ``repr`` and a JSON spec.  When ``fn`` raised, the exception is
+            chained as ``__cause__``.
+
+    >>> def correct(chain):
+    ...     return expected(chain)._asdict()
+    >>> check_implementation(correct, max_examples=20)
+    """
+    strategy = _default_networks() if networks is None else networks
+    fields = _fields(fields)
+
+    def fails(network: Chain) -> bool:
+        try:
+            return (
+                find_mismatch(fn, network, fields=fields, exact=exact, convert=convert) is not None
+            )
+        except Exception:  # a crash on a valid network is a failure, to be shrunk too
+            return True
+
+    config = settings(
+        max_examples=max_examples,
+        database=None,
+        deadline=None,
+        derandomize=derandomize,
+        suppress_health_check=list(HealthCheck),
+    )
+    try:
+        network = find(strategy, fails, settings=config)
+    except NoSuchExample:
+        return None
+    try:
+        miss = find_mismatch(fn, network, fields=fields, exact=exact, convert=convert)
+    except Exception as exc:
+        raise RFMismatchError(
+            f"the implementation raised {type(exc).__name__}: {exc}\n"
+            f"  on the network (shrunk; paste into a test):\n    {network!r}"
+            + (f"\n  spec: {spec}" if (spec := _spec_text(network)) else ""),
+            network=network,
+            mismatch=None,
+        ) from exc
+    if miss is None:  # flaky implementation: failed once, not on the re-run
+        raise RFMismatchError(
+            f"the implementation failed on {network!r} once but not when re-run (is it "
+            "deterministic?)",
+            network=network,
+            mismatch=None,
+        )
+    raise RFMismatchError(
+        _message(network, miss, exact=exact) + "\n  (shrunk by Hypothesis from a random network)",
+        network=network,
+        mismatch=miss,
+    )
