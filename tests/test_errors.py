@@ -98,3 +98,15 @@ def test_input_too_small_names_the_layer():
     chain = Chain(layers=(Conv(kernel_size=3), Conv(kernel_size=5, name="big")))
     with pytest.raises(LayerSpecError, match="layer 2 'big' \\(Conv\\): input size = 5"):
         output_size(chain, 5)
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        pytest.param(Conv(kernel_size=3, padding=((1, 0),)), id="one-uneven-pair"),
+        pytest.param(Conv(kernel_size=(3, 5), padding=((1, 0), 2)), id="two-axes"),
+        pytest.param(Pool(kernel_size=2, stride=1, mode="avg", name="p"), id="pool"),
+    ],
+)
+def test_repr_pastes_back(layer):
+    assert eval(repr(layer), {"Conv": Conv, "Pool": Pool}) == layer  # noqa: S307 (our own repr)

@@ -118,7 +118,10 @@ def _show(values: tuple) -> str:
 
 def _show_padding(pairs: tuple[tuple[Param, Param], ...]) -> str:
     parts = [str(left) if left == right else f"({left}, {right})" for left, right in pairs]
-    return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
+    if len(parts) > 1:
+        return "(" + ", ".join(parts) + ")"
+    # one uneven pair needs its own tuple: "(1, 0)" alone would mean two axes
+    return parts[0] if pairs[0][0] == pairs[0][1] else f"({parts[0]},)"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,0 +1,560 @@
+"""Network specs: a small JSON format for chains of layers, read and written without ``eval``.
+
+The format is documented in ``docs/spec-format.md``.  In short::
+
+    {"schema_version": 1, "kind": "chain", "name": "toy", "ndim": 2,
+     "symbols": {"k": "positive", "p": "nonnegative"},
+     "layers": [{"type": "conv", "name": "conv1", "kernel_size": "2*k + 1", "padding": "p"},
+                {"type": "pointwise", "op": "relu"},
+                {"type": "pool", "mode": "max", "kernel_size": 2}]}
+
+A parameter is an integer, an expression string (read by
+:func:`~rfsym.model.expression.parse_expression`, names not listed in ``"symbols"`` are positive
+integers), or a list with one such value per axis; a padding entry may also be a
+``[left, right]`` pair.  Floats and booleans are refused: arithmetic is exact.
+
+The top level is an object with a ``"kind"`` (default ``"chain"``) so that other kinds of network
+can be added beside chains without changing how chains are written.
+
+>>> chain = from_spec('{"schema_version": 1, "layers": [{"type": "conv", "kernel_size": "2*k+1"}]}')
+>>> chain
+Chain(layers=(Conv(kernel_size=2*k + 1),))
+>>> to_spec(chain)
+{'schema_version': 1, 'kind': 'chain', 'symbols': {'k': 'positive'}, 'layers': [{'type': 'conv', 'kernel_size': '2*k + 1'}]}
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sympy as sp
+
+from rfsym.errors import ExpressionError, LayerSpecError, SpecError
+from rfsym.model.chain import Chain
+from rfsym.model.expression import is_valid_name, parse_expression
+from rfsym.model.layers import AbstractLayer, Conv, Pointwise, Pool
+from rfsym.model.params import nonnegative_symbol, positive_symbol
+
+__all__ = ["SCHEMA_VERSION", "from_spec", "load_spec", "to_spec"]
+
+SCHEMA_VERSION = 1
+"""The ``schema_version`` this module reads and writes."""
+
+_TOP_KEYS = ("schema_version", "kind", "name", "description", "ndim", "symbols", "layers")
+_KINDS = ("chain",)
+_LAYER_TYPES: dict[str, type[AbstractLayer]] = {"conv": Conv, "pool": Pool, "pointwise": Pointwise}
+_LAYER_FIELDS = {
+    "conv": ("kernel_size", "stride", "padding", "dilation", "name"),
+    "pool": ("kernel_size", "stride", "padding", "dilation", "mode", "name"),
+    "pointwise": ("op", "name"),
+}
+_REQUIRED = {"conv": ("kernel_size",), "pool": ("kernel_size",), "pointwise": ()}
+_PER_AXIS = ("kernel_size", "stride", "padding", "dilation")
+_SYMBOL_KINDS: dict[str, Callable[[str], sp.Symbol]] = {
+    "positive": positive_symbol,
+    "nonnegative": nonnegative_symbol,
+    "integer": lambda name: sp.Symbol(name, integer=True),
+}
+_VALUE = 'an integer or an expression string such as "2*k + 1" (exact arithmetic: no decimals)'
+_ALLOWED = {
+    "kernel_size": f"{_VALUE}, or a list with one such value per axis",
+    "stride": f"{_VALUE}, or a list with one such value per axis",
+    "dilation": f"{_VALUE}, or a list with one such value per axis",
+    "padding": f"{_VALUE}, or a list with one such value or [left, right] pair per axis",
+}
+
+_DECLARE = re.compile(r"\(declare symbols with [^)]*\)")
+
+Spec = dict[str, Any]
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+def _show(value: object) -> str:
+    """A JSON-like rendering of a spec value for messages (``true``, ``1.5``, ``"k"``)."""
+    try:
+        text = json.dumps(value, sort_keys=True)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _close(word: str, options: tuple[str, ...]) -> str:
+    match = difflib.get_close_matches(word, options, n=1) if isinstance(word, str) else []
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+class _Where:
+    """Where in a spec we are: the file (if known) and the layer (if any), for messages."""
+
+    def __init__(
+        self,
+        source: str | None,
+        index: int | None = None,
+        name: str | None = None,
+        *,
+        context: str | None = None,
+    ):
+        self.source = source
+        self.index = index
+        self.name = name
+        self.context = context  # "to_spec" when writing
+
+    def layer(self, index: int, raw: object) -> _Where:
+        name = raw.get("name") if isinstance(raw, dict) else None
+        return _Where(self.source, index, name if isinstance(name, str) and name else None)
+
+    @property
+    def label(self) -> str | None:
+        if self.index is None:
+            return None
+        return f"layer {self.index}" + (f" {self.name!r}" if self.name else "")
+
+    def error(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        value: object = None,
+        allowed: str | None = None,
+    ) -> SpecError:
+        parts = [p for p in (self.context, self.source, self.label) if p]
+        err = SpecError(": ".join([*parts, message]))
+        err.file, err.layer, err.index = self.source, self.label, self.index
+        err.field, err.value, err.allowed = field, value, allowed
+        return err
+
+    def bad_value(self, field: str, value: object, allowed: str, where: str = "") -> SpecError:
+        return self.error(
+            f"field {field!r}{where} = {_show(value)} is not allowed; {field} must be {allowed}",
+            field=field,
+            value=value,
+            allowed=allowed,
+        )
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def load_spec(path: str | os.PathLike[str]) -> Chain:
+    """Read a spec file (UTF-8 JSON); every error message starts with the file name.
+
+    Raises:
+        SpecError: the file cannot be read, is not JSON, or is not a valid spec.
+    """
+    source = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except UnicodeDecodeError as exc:
+        raise _Where(source).error(
+            f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from exc
+    except OSError as exc:
+        raise _Where(source).error(f"cannot read the spec file: {exc.strerror or exc}") from exc
+    return from_spec(text, source=source)
+
+
+def from_spec(data: Mapping[str, Any] | str, *, source: str | None = None) -> Chain:
+    """Build a network from a spec: a dict as loaded from JSON, or the JSON text itself.
+
+    Args:
+        data: the spec (see ``docs/spec-format.md``).
+        source: a file name to start error messages with (``load_spec`` passes the path).
+
+    Raises:
+        SpecError: naming the file (when known), the layer (1-based index and name), the field,
+            the value and what is allowed; expression errors keep their caret lines.
+
+    >>> from_spec({"schema_version": 1, "layers": [{"type": "pool", "kernel_size": 2}]})
+    Chain(layers=(Pool(kernel_size=2, stride=2),))
+    >>> from_spec({"schema_version": 1, "layers": [{"type": "conv", "kernel_size": 3,
+    ...                                             "strid": 2}]})
+    Traceback (most recent call last):
+      ...
+    rfsym.errors.SpecError: layer 1: field 'strid' is unknown; allowed fields for conv: kernel_size, stride, padding, dilation, name (did you mean 'stride'?)
+    """
+    where = _Where(source)
+    if isinstance(data, str):
+        data = _parse_json(data, where)
+    if not isinstance(data, Mapping):
+        raise where.error(f"a spec must be a JSON object (a dict), got {type(data).__name__}")
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise where.error(
+                f"top-level key {key!r} is unknown; allowed keys: {', '.join(_TOP_KEYS)}"
+                f"{_close(key, _TOP_KEYS)}",
+                field=key,
+                value=data[key],
+                allowed=", ".join(_TOP_KEYS),
+            )
+    version = data.get("schema_version")
+    if "schema_version" not in data:
+        raise where.error(
+            f'key "schema_version" is missing; write "schema_version": {SCHEMA_VERSION}',
+            field="schema_version",
+        )
+    if type(version) is not int or version != SCHEMA_VERSION:
+        raise where.error(
+            f"schema_version = {_show(version)} is not supported; this version of rfsym reads "
+            f"schema_version {SCHEMA_VERSION}",
+            field="schema_version",
+            value=version,
+            allowed=str(SCHEMA_VERSION),
+        )
+    kind = data.get("kind", "chain")
+    if kind not in _KINDS:
+        raise where.error(
+            f"kind = {_show(kind)} is unknown; allowed kinds: {', '.join(_KINDS)}",
+            field="kind",
+            value=kind,
+            allowed=", ".join(_KINDS),
+        )
+    return _read_chain(data, where)
+
+
+def _parse_json(text: str, where: _Where) -> Any:
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in items:
+            if key in seen:
+                raise where.error(f"duplicate key {key!r} in a JSON object; give each key once")
+            seen[key] = value
+        return seen
+
+    def constant(name: str) -> Any:
+        raise where.error(f"{name} is not a JSON number and is not allowed")
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+    except json.JSONDecodeError as exc:
+        lines = exc.doc.splitlines()
+        line = lines[exc.lineno - 1] if exc.lineno <= len(lines) else ""
+        start = max(0, exc.colno - 1 - 60)
+        shown = line[start : start + 100].replace("\t", " ")
+        raise where.error(
+            f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}\n"
+            f"    {shown}\n    {' ' * (exc.colno - 1 - start)}^"
+        ) from exc
+    except (ValueError, RecursionError) as exc:  # over-long integer literal, absurd nesting
+        if isinstance(exc, SpecError):
+            raise
+        raise where.error(f"invalid JSON: {exc}") from exc
+
+
+def _read_chain(data: Mapping[str, Any], where: _Where) -> Chain:
+    name = data.get("name")
+    if name is not None and not isinstance(name, str):
+        raise where.bad_value("name", name, "a string or null")
+    if "description" in data and not isinstance(data["description"], str):
+        raise where.bad_value("description", data["description"], "a string")
+    ndim = data.get("ndim")
+    if ndim is not None and (type(ndim) is not int or ndim < 1):
+        raise where.bad_value("ndim", ndim, "a positive integer (the number of spatial axes)")
+    symbols = _read_symbols(data.get("symbols", {}), where)
+    layers = data.get("layers")
+    if not isinstance(layers, list):
+        allowed = "a list of layer objects"
+        if "layers" not in data:
+            raise where.error(
+                f'key "layers" is missing; it must be {allowed}', field="layers", allowed=allowed
+            )
+        raise where.bad_value("layers", layers, allowed)
+    built = []
+    axes: tuple[int, _Where] | None = (ndim, where) if ndim is not None else None
+    for index, raw in enumerate(layers, start=1):
+        here = where.layer(index, raw)
+        layer, count = _read_layer(raw, here, symbols, ndim)
+        if count is not None and axes is not None and count != axes[0]:
+            other = axes[1].label or 'the top-level "ndim"'
+            raise here.error(
+                f"has {count} axes but {other} has {axes[0]}; give every per-axis "
+                f"field one value per axis ({axes[0]}) or a single value",
+                field="axes",
+                value=count,
+                allowed=str(axes[0]),
+            )
+        if count is not None and axes is None:
+            axes = (count, here)
+        built.append(layer)
+    try:
+        return Chain(layers=tuple(built), name=name)
+    except LayerSpecError as exc:  # not expected after the checks above; keep the file name
+        raise where.error(str(exc), field=exc.field, value=exc.value, allowed=exc.allowed) from exc
+
+
+def _read_symbols(table: object, where: _Where) -> dict[str, sp.Symbol]:
+    kinds = ", ".join(_SYMBOL_KINDS)
+    if not isinstance(table, Mapping):
+        raise where.bad_value("symbols", table, f"an object mapping names to kinds ({kinds})")
+    symbols = {}
+    for name, kind in table.items():
+        if not isinstance(name, str) or not is_valid_name(name):
+            raise where.error(
+                f"symbols: name {name!r} is not allowed; a name starts with an ASCII letter, "
+                "continues with letters, digits or '_' and is not a Python keyword",
+                field="symbols",
+                value=name,
+            )
+        if kind not in _SYMBOL_KINDS:
+            raise where.error(
+                f"symbols: {name!r}: kind {_show(kind)} is unknown; allowed kinds: "
+                f"{kinds}{_close(kind, tuple(_SYMBOL_KINDS))}",
+                field="symbols",
+                value=kind,
+                allowed=kinds,
+            )
+        symbols[name] = _SYMBOL_KINDS[kind](name)
+    return symbols
+
+
+def _read_layer(
+    raw: object, where: _Where, symbols: Mapping[str, sp.Symbol], ndim: int | None
+) -> tuple[AbstractLayer, int | None]:
+    """One layer and its explicit number of axes (``None`` if every field is a single value)."""
+    types = ", ".join(_LAYER_TYPES)
+    if not isinstance(raw, dict):
+        raise where.error(f'must be an object with a "type" ({types}), got {_show(raw)}')
+    if "type" not in raw:
+        raise where.error(
+            f'field "type" is missing; allowed types: {types}', field="type", allowed=types
+        )
+    kind = raw["type"]
+    if kind not in _LAYER_TYPES:
+        raise where.error(
+            f"type {_show(kind)} is unknown; allowed types: {types}"
+            f"{_close(kind, tuple(_LAYER_TYPES))}",
+            field="type",
+            value=kind,
+            allowed=types,
+        )
+    fields = _LAYER_FIELDS[kind]
+    for key in raw:
+        if key != "type" and key not in fields:
+            raise where.error(
+                f"field {key!r} is unknown; allowed fields for {kind}: "
+                f"{', '.join(fields)}{_close(key, fields)}",
+                field=key,
+                value=raw[key],
+                allowed=", ".join(fields),
+            )
+    for key in _REQUIRED[kind]:
+        if key not in raw:
+            raise where.error(
+                f"field {key!r} is missing; a {kind} layer needs {key}",
+                field=key,
+                allowed=_ALLOWED[key],
+            )
+    kwargs: dict[str, Any] = {}
+    for key in ("name", "mode", "op"):
+        if key in raw:
+            if not isinstance(raw[key], str) or not raw[key]:
+                raise where.bad_value(key, raw[key], "a non-empty string")
+            kwargs[key] = raw[key]
+    lengths: dict[str, int] = {}
+    for key in _PER_AXIS:
+        if key in raw:
+            values = _read_per_axis(raw[key], key, where, symbols)
+            if len(values) > 1:
+                lengths[key] = len(values)
+            kwargs[key] = values
+    if len(set(lengths.values())) > 1:
+        shown = ", ".join(f"{k} has {n}" for k, n in lengths.items())
+        raise where.error(
+            f"per-axis fields disagree on the number of axes ({shown}); give "
+            "each one value per axis or a single value",
+            field="axes",
+            value=lengths,
+        )
+    count = next(iter(lengths.values()), None)
+    if ndim is not None and count is not None and count != ndim:
+        raise where.error(
+            f'has {count} axes but the top-level "ndim" is {ndim}; give every '
+            f"per-axis field one value per axis ({ndim}) or a single value",
+            field="axes",
+            value=count,
+            allowed=str(ndim),
+        )
+    if ndim is not None and ndim > 1:  # a single value applies to every axis: write it out
+        for key in _PER_AXIS:
+            if key in kwargs and len(kwargs[key]) == 1:
+                kwargs[key] = kwargs[key] * ndim
+        if kind == "pool" and "stride" not in raw:
+            kwargs["stride"] = kwargs["kernel_size"]
+    try:
+        layer = _LAYER_TYPES[kind](**kwargs)
+    except LayerSpecError as exc:
+        allowed = _DECLARE.sub(
+            '(names not listed under "symbols" are positive integers)', exc.allowed
+        )
+        value = raw.get(exc.field, exc.value)
+        shown = _show(value) if exc.field in raw else str(value)
+        if isinstance(value, list):
+            shown += f" (the entry {exc.value})"
+        raise where.error(
+            f"field {exc.field!r} = {shown} is not allowed; {exc.field} must be {allowed}",
+            field=exc.field,
+            value=value,
+            allowed=allowed,
+        ) from exc
+    return layer, count
+
+
+def _read_per_axis(
+    value: object, field: str, where: _Where, symbols: Mapping[str, sp.Symbol]
+) -> tuple:
+    if not isinstance(value, list):
+        return (_read_param(value, field, where, symbols, ""),)
+    if not value:
+        raise where.bad_value(field, value, _ALLOWED[field])
+    out: list[object] = []
+    for axis, item in enumerate(value, start=1):
+        if field == "padding" and isinstance(item, list):
+            if len(item) != 2:
+                raise where.bad_value(field, item, "a [left, right] pair", f" (axis {axis})")
+            out.append(
+                tuple(
+                    _read_param(v, field, where, symbols, f" (axis {axis}, {side})")
+                    for v, side in zip(item, ("left", "right"), strict=True)
+                )
+            )
+        else:
+            out.append(_read_param(item, field, where, symbols, f" (axis {axis})"))
+    return tuple(out)
+
+
+def _read_param(
+    value: object, field: str, where: _Where, symbols: Mapping[str, sp.Symbol], place: str
+) -> int | sp.Expr:
+    if type(value) is int:
+        return value
+    if isinstance(value, str):
+        try:
+            return parse_expression(value, symbols=symbols)
+        except ExpressionError as exc:
+            err = where.error(
+                f"field {field!r}{place}: {exc}", field=field, value=value, allowed=_VALUE
+            )
+            err.text, err.column = exc.text, exc.column
+            raise err from exc
+    allowed = _VALUE if field != "padding" or not place else f"{_VALUE}, or a [left, right] pair"
+    raise where.bad_value(field, value, allowed, place)
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def to_spec(chain: Chain) -> Spec:
+    """The spec of ``chain``: the inverse of :func:`from_spec`.
+
+    Expressions are written with ``str(expr)`` and checked to read back to the same expression;
+    every symbol is listed under ``"symbols"`` with its kind.  Fields at their defaults are left
+    out.  ``json.dumps(to_spec(chain), indent=2, sort_keys=True)`` gives the file.
+
+    Raises:
+        SpecError: a layer type, symbol or expression the format cannot express.
+
+    >>> from rfsym.model.chain import symbolic_chain
+    >>> to_spec(symbolic_chain(1, padding=True))["symbols"]
+    {'k_1': 'positive', 'p_1': 'nonnegative', 's_1': 'positive'}
+    """
+    if not isinstance(chain, Chain):
+        raise SpecError(f"to_spec: expected a Chain, got {type(chain).__name__}")
+    symbols = _write_symbols(chain)
+    table = {name: _SYMBOL_KINDS[kind](name) for name, kind in symbols.items()}
+    spec: Spec = {"schema_version": SCHEMA_VERSION, "kind": "chain"}
+    if chain.name is not None:
+        spec["name"] = chain.name
+    if symbols:
+        spec["symbols"] = symbols
+    spec["layers"] = [
+        _write_layer(layer, _Where(None, i, layer.name, context="to_spec"), table)
+        for i, layer in enumerate(chain.layers, start=1)
+    ]
+    return spec
+
+
+def _write_symbols(chain: Chain) -> dict[str, str]:
+    kinds: dict[str, str] = {}
+    for symbol in sorted(chain.free_symbols, key=lambda s: s.name):
+        kind = next((k for k, make in _SYMBOL_KINDS.items() if make(symbol.name) == symbol), None)
+        if kind is None or not is_valid_name(symbol.name):
+            raise SpecError(
+                f"to_spec: symbol {symbol.name!r} cannot be written in a spec; a spec symbol is "
+                f"named like 'k' or 's_1' and is an integer symbol that is positive, "
+                f"nonnegative or of unknown sign (rfsym.positive_symbol, nonnegative_symbol)"
+            )
+        if symbol.name in kinds:
+            raise SpecError(
+                f"to_spec: two different symbols are named {symbol.name!r}; a spec "
+                "needs one symbol per name"
+            )
+        kinds[symbol.name] = kind
+    return kinds
+
+
+def _write_layer(layer: AbstractLayer, where: _Where, table: Mapping[str, sp.Symbol]) -> Spec:
+    kind = next((k for k, cls in _LAYER_TYPES.items() if type(layer) is cls), None)
+    if kind is None:
+        raise where.error(
+            f"{type(layer).__name__} layers cannot be written in a spec; allowed "
+            f"types: {', '.join(_LAYER_TYPES)}"
+        )
+    out: Spec = {"type": kind}
+    if layer.name:
+        out["name"] = layer.name
+    if isinstance(layer, Pointwise):
+        out["op"] = layer.op
+        return out
+    assert isinstance(layer, Conv)
+    one, zero = (sp.Integer(1),), ((sp.Integer(0), sp.Integer(0)),)
+
+    def many(values: tuple, field: str) -> object:
+        items = [_write_param(v, field, where, table) for v in values]
+        return items[0] if len(items) == 1 else items
+
+    out["kernel_size"] = many(layer.kernel_size, "kernel_size")
+    if layer.stride != (layer.kernel_size if kind == "pool" else one):
+        out["stride"] = many(layer.stride, "stride")
+    if layer.padding != zero:
+        pads = [
+            _write_param(left, "padding", where, table)
+            if left == right
+            else [
+                _write_param(left, "padding", where, table),
+                _write_param(right, "padding", where, table),
+            ]
+            for left, right in layer.padding
+        ]
+        out["padding"] = pads[0] if len(pads) == 1 and not isinstance(pads[0], list) else pads
+    if layer.dilation != one:
+        out["dilation"] = many(layer.dilation, "dilation")
+    if isinstance(layer, Pool):
+        out["mode"] = layer.mode
+    return out
+
+
+def _write_param(
+    value: sp.Expr, field: str, where: _Where, table: Mapping[str, sp.Symbol]
+) -> int | str:
+    if value.is_Integer:
+        return int(value)
+    text = str(value)
+    try:
+        ok = parse_expression(text, symbols=table) == value
+    except ExpressionError:
+        ok = False
+    if not ok:
+        raise where.error(
+            f"field {field!r} = {text} cannot be written in a spec: the text does "
+            "not read back as the same expression",
+            field=field,
+            value=value,
+        )
+    return text

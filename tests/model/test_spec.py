@@ -1,0 +1,611 @@
+"""The JSON network spec: reading, writing, round trips and error messages."""
+
+import json
+
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rfsym.errors import RfsymError, SpecError
+from rfsym.model.chain import Chain, symbolic_chain
+from rfsym.model.layers import Conv, Pointwise, Pool
+from rfsym.model.params import nonnegative_symbol, positive_symbol
+from rfsym.model.spec import SCHEMA_VERSION, from_spec, load_spec, to_spec
+from rfsym.testing.strategies import chains
+
+k, s = positive_symbol("k"), positive_symbol("s")
+p, q = nonnegative_symbol("p"), nonnegative_symbol("q")
+
+
+def spec(*layers, **top):
+    return {"schema_version": 1, **top, "layers": list(layers)}
+
+
+def conv(**fields):
+    return {"type": "conv", **fields}
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        pytest.param(spec(), Chain(layers=()), id="empty-chain"),
+        pytest.param(
+            spec(conv(name="conv1", kernel_size=3), conv(name="conv2", kernel_size=3)),
+            Chain(layers=(Conv(kernel_size=3, name="conv1"), Conv(kernel_size=3, name="conv2"))),
+            id="two-3x3-convs",
+        ),
+        pytest.param(
+            spec(conv(kernel_size=3, stride=2), conv(kernel_size=2), name="seed"),
+            Chain(layers=(Conv(kernel_size=3, stride=2), Conv(kernel_size=2)), name="seed"),
+            id="seed-worked-example",  # the seed's 1-D example: conv 3/s2 then conv 2/s1
+        ),
+        pytest.param(
+            spec(conv(kernel_size="2*k + 1", stride="s", padding="k")),
+            Chain(layers=(Conv(kernel_size=2 * k + 1, stride=s, padding=k),)),
+            id="symbolic-positive-by-default",
+        ),
+        pytest.param(
+            spec(conv(kernel_size=3, padding="p"), symbols={"p": "nonnegative"}),
+            Chain(layers=(Conv(kernel_size=3, padding=p),)),
+            id="declared-nonnegative",
+        ),
+        pytest.param(
+            spec(conv(kernel_size=[3, 5], padding=[[1, 0], 2], dilation=[1, "k"])),
+            Chain(layers=(Conv(kernel_size=(3, 5), padding=((1, 0), 2), dilation=(1, k)),)),
+            id="per-axis-and-pairs",
+        ),
+        pytest.param(
+            spec(
+                conv(kernel_size=3, padding=[["p", "q"]]),
+                symbols={"p": "nonnegative", "q": "nonnegative"},
+            ),
+            Chain(layers=(Conv(kernel_size=3, padding=((p, q),)),)),
+            id="one-axis-asymmetric-pair",
+        ),
+        pytest.param(
+            spec({"type": "pool", "kernel_size": 2}),
+            Chain(layers=(Pool(kernel_size=2),)),
+            id="pool-stride-defaults-to-kernel",
+        ),
+        pytest.param(
+            spec({"type": "pool", "kernel_size": 3, "stride": 1, "mode": "avg", "name": "p1"}),
+            Chain(layers=(Pool(kernel_size=3, stride=1, mode="avg", name="p1"),)),
+            id="avg-pool",
+        ),
+        pytest.param(
+            spec({"type": "pointwise", "op": "relu"}, {"type": "pointwise"}),
+            Chain(layers=(Pointwise(op="relu"), Pointwise())),
+            id="pointwise",
+        ),
+        pytest.param(
+            spec(conv(kernel_size=3, padding=[[1, 0]]), {"type": "pool", "kernel_size": 2}, ndim=2),
+            Chain(
+                layers=(
+                    Conv(kernel_size=(3, 3), padding=((1, 0), (1, 0))),
+                    Pool(kernel_size=(2, 2)),
+                )
+            ),
+            id="ndim-writes-out-single-values",
+        ),
+        pytest.param(
+            spec(conv(kernel_size=3), kind="chain", description="a note", name=None),
+            Chain(layers=(Conv(kernel_size=3),)),
+            id="optional-top-level-keys",
+        ),
+    ],
+)
+def test_reads(data, expected):
+    assert from_spec(data) == expected
+    assert from_spec(json.dumps(data)) == expected
+
+
+def test_symbol_kinds():
+    chain = from_spec(spec(conv(kernel_size="n^2 + 1"), symbols={"n": "integer"}))
+    (n,) = chain.free_symbols
+    assert n == sp.Symbol("n", integer=True)
+
+
+def test_load_spec_reads_a_file(tmp_path):
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps(spec(conv(kernel_size=3))), encoding="utf-8")
+    assert load_spec(path) == Chain(layers=(Conv(kernel_size=3),))
+    assert load_spec(str(path)) == Chain(layers=(Conv(kernel_size=3),))
+
+
+# -- error messages ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "parts", "attributes"),
+    [
+        pytest.param(
+            spec(
+                conv(name="conv1", kernel_size=3),
+                {"type": "pointwise"},
+                conv(name="conv2", kernel_size=3, strid=2),
+            ),
+            [
+                "layer 3 'conv2': field 'strid' is unknown; allowed fields for conv: kernel_size, "
+                "stride, padding, dilation, name",
+                "did you mean 'stride'?",
+            ],
+            {"index": 3, "layer": "layer 3 'conv2'", "field": "strid", "value": 2},
+            id="unknown-field",
+        ),
+        pytest.param(
+            spec({"type": "pool", "kernel_size": 2, "op": "max"}),
+            [
+                "layer 1: field 'op' is unknown; allowed fields for pool: kernel_size, stride, "
+                "padding, dilation, mode, name"
+            ],
+            {"index": 1, "field": "op"},
+            id="unknown-field-pool",
+        ),
+        pytest.param(
+            spec({"type": "convolution", "kernel_size": 3}),
+            ['layer 1: type "convolution" is unknown; allowed types: conv, pool, pointwise'],
+            {"field": "type", "value": "convolution"},
+            id="unknown-type",
+        ),
+        pytest.param(
+            spec({"kernel_size": 3}),
+            ['layer 1: field "type" is missing'],
+            {"field": "type"},
+            id="missing-type",
+        ),
+        pytest.param(
+            spec(conv(stride=2)),
+            ["layer 1: field 'kernel_size' is missing"],
+            {"field": "kernel_size"},
+            id="missing-kernel",
+        ),
+        pytest.param(
+            spec(3),
+            ['layer 1: must be an object with a "type"'],
+            {"index": 1},
+            id="layer-not-object",
+        ),
+        pytest.param(
+            {"schema_version": 1, "layer": []},
+            [
+                "top-level key 'layer' is unknown; allowed keys: schema_version, kind, name",
+                "did you mean 'layers'?",
+            ],
+            {"field": "layer", "index": None},
+            id="unknown-top-level-key",
+        ),
+        pytest.param(
+            {"layers": []},
+            ['"schema_version" is missing'],
+            {"field": "schema_version"},
+            id="missing-version",
+        ),
+        pytest.param(
+            {"schema_version": 2, "layers": []},
+            ["schema_version = 2 is not supported", "reads schema_version 1"],
+            {"value": 2},
+            id="future-version",
+        ),
+        pytest.param(
+            {"schema_version": True, "layers": []},
+            ["schema_version = true"],
+            {"value": True},
+            id="bool-version",
+        ),
+        pytest.param(
+            {"schema_version": 1}, ['"layers" is missing'], {"field": "layers"}, id="missing-layers"
+        ),
+        pytest.param(
+            {"schema_version": 1, "kind": "graph", "layers": []},
+            ['kind = "graph" is unknown; allowed kinds: chain'],
+            {"field": "kind"},
+            id="unknown-kind",
+        ),
+        pytest.param(
+            spec(ndim=0), ["field 'ndim' = 0 is not allowed"], {"field": "ndim"}, id="bad-ndim"
+        ),
+        pytest.param(
+            spec(name=3),
+            ["field 'name' = 3 is not allowed"],
+            {"field": "name"},
+            id="bad-chain-name",
+        ),
+        pytest.param(
+            spec(conv(name="", kernel_size=3)),
+            ["layer 1: field 'name' = \"\" is not allowed; name must be a non-empty"],
+            {"field": "name"},
+            id="empty-layer-name",
+        ),
+        pytest.param(
+            spec(conv(name="c", kernel_size=1.5)),
+            ["layer 1 'c': field 'kernel_size' = 1.5 is not allowed", "no decimals"],
+            {"field": "kernel_size", "value": 1.5},
+            id="float",
+        ),
+        pytest.param(
+            spec(conv(name="c", kernel_size=3.0)),
+            ["field 'kernel_size' = 3.0 is not allowed"],
+            {"value": 3.0},
+            id="integral-float",
+        ),
+        pytest.param(
+            spec(conv(kernel_size=True)),
+            ["field 'kernel_size' = true is not allowed"],
+            {"value": True},
+            id="bool",
+        ),
+        pytest.param(
+            spec(conv(kernel_size=None)),
+            ["field 'kernel_size' = null is not allowed"],
+            {"value": None},
+            id="null",
+        ),
+        pytest.param(
+            spec(conv(kernel_size=[])),
+            ["field 'kernel_size' = [] is not allowed"],
+            {"field": "kernel_size"},
+            id="empty-list",
+        ),
+        pytest.param(
+            spec(conv(kernel_size=[3, 1.5])),
+            ["field 'kernel_size' (axis 2) = 1.5 is not allowed"],
+            {"field": "kernel_size", "value": 1.5},
+            id="float-in-list",
+        ),
+        pytest.param(
+            spec(conv(kernel_size=3, padding=[[1, 2, 3]])),
+            [
+                "field 'padding' (axis 1) = [1, 2, 3] is not allowed; padding must be a "
+                "[left, right] pair"
+            ],
+            {"field": "padding"},
+            id="bad-pair",
+        ),
+        pytest.param(
+            spec(conv(kernel_size=3, padding=[[1, -1]])),
+            [
+                "field 'padding' = [[1, -1]] (the entry -1) is not allowed; padding must "
+                "be a non-negative integer"
+            ],
+            {"field": "padding", "value": [[1, -1]]},
+            id="negative-in-pair",
+        ),
+        pytest.param(
+            spec(conv(name="c", kernel_size=3, stride=0)),
+            ["layer 1 'c': field 'stride' = 0 is not allowed; stride must be a positive integer"],
+            {"field": "stride", "value": 0},
+            id="zero-stride",
+        ),
+        pytest.param(
+            spec(conv(kernel_size="p"), symbols={"p": "nonnegative"}),
+            ["field 'kernel_size' = \"p\" is not allowed; kernel_size must be a positive"],
+            {"field": "kernel_size", "value": "p"},
+            id="nonnegative-kernel",
+        ),
+        pytest.param(
+            spec({"type": "pool", "kernel_size": 2, "mode": "min"}),
+            ["field 'mode' = \"min\" is not allowed; mode must be 'max' or 'avg'"],
+            {"field": "mode", "value": "min"},
+            id="pool-mode",
+        ),
+        pytest.param(
+            spec(conv(kernel_size=[3, 3], stride=[1, 1, 1])),
+            ["per-axis fields disagree on the number of axes (kernel_size has 2, stride has 3)"],
+            {"field": "axes"},
+            id="axes-within-layer",
+        ),
+        pytest.param(
+            spec(conv(kernel_size=[3, 3]), conv(name="c2", kernel_size=[3, 3, 3])),
+            ["layer 2 'c2': has 3 axes but layer 1 has 2"],
+            {"field": "axes"},
+            id="axes-across-layers",
+        ),
+        pytest.param(
+            spec(conv(kernel_size=[3, 3, 3]), ndim=2),
+            ['layer 1: has 3 axes but the top-level "ndim" is 2'],
+            {"field": "axes"},
+            id="axes-vs-ndim",
+        ),
+        pytest.param(
+            spec(symbols={"p": "posative"}),
+            [
+                "symbols: 'p': kind \"posative\" is unknown; allowed kinds: positive, "
+                "nonnegative, integer",
+                "did you mean 'positive'?",
+            ],
+            {"field": "symbols"},
+            id="unknown-symbol-kind",
+        ),
+        pytest.param(
+            spec(symbols={"__class__": "positive"}),
+            ["symbols: name '__class__' is not allowed"],
+            {"field": "symbols"},
+            id="bad-symbol-name",
+        ),
+        pytest.param(
+            spec(symbols=["k"]),
+            ["field 'symbols' = [\"k\"] is not allowed"],
+            {"field": "symbols"},
+            id="symbols-not-object",
+        ),
+    ],
+)
+def test_error_messages(data, parts, attributes):
+    with pytest.raises(SpecError) as info:
+        from_spec(data, source="spec.json")
+    err = info.value
+    assert isinstance(err, RfsymError) and isinstance(err, ValueError)
+    message = str(err)
+    assert message.startswith("spec.json: ")
+    assert "\n" not in message
+    for part in parts:
+        assert part in message
+    assert err.file == "spec.json"
+    for name, value in attributes.items():
+        assert getattr(err, name) == value, name
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "column"),
+    [
+        pytest.param("2*k+", "field 'kernel_size': expression ends too early", 4, id="dangling"),
+        pytest.param("k.__class__", "field 'kernel_size': attribute access", 1, id="attribute"),
+        pytest.param("__import__('os')", "name '__import__' is not allowed", 0, id="dunder"),
+        pytest.param("9**9**9", "exponent 387420489 is not allowed", 3, id="power-tower"),
+        pytest.param("1.5", "decimal number '1.5'", 0, id="decimal"),
+    ],
+)
+def test_expression_errors_keep_the_caret(text, first, column):
+    with pytest.raises(SpecError) as info:
+        from_spec(spec(conv(name="conv1", kernel_size=text)), source="spec.json")
+    line, shown, caret = str(info.value).split("\n")
+    assert line.startswith("spec.json: layer 1 'conv1': ")
+    assert first in line
+    assert shown == "    " + text
+    assert caret == "    " + " " * column + "^"
+    assert info.value.field == "kernel_size" and info.value.value == text
+    assert info.value.column == column
+    assert isinstance(info.value.__cause__, RfsymError)
+
+
+@pytest.mark.parametrize(
+    ("text", "parts", "at"),
+    [
+        pytest.param(
+            '{"schema_version": 1,\n "layers": [}',
+            ["line 2, column 13", "Expecting value"],
+            "}",
+            id="bad-value",
+        ),
+        pytest.param(
+            '{"schema_version": 1 "layers": []}',
+            ["line 1, column 22", "Expecting ',' delimiter"],
+            '"',
+            id="missing-comma",
+        ),
+        pytest.param("", ["line 1, column 1"], None, id="empty-text"),
+    ],
+)
+def test_invalid_json_names_line_and_column(text, parts, at):
+    with pytest.raises(SpecError) as info:
+        from_spec(text, source="net.json")
+    message = str(info.value)
+    assert message.startswith("net.json: invalid JSON at ")
+    for part in parts:
+        assert part in message
+    _, shown, caret = message.split("\n")
+    assert caret.endswith("^")
+    if at is not None:
+        assert shown[caret.index("^")] == at
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        pytest.param(
+            '{"schema_version": 1, "layers": [], "layers": []}',
+            "duplicate key 'layers'",
+            id="duplicate-key",
+        ),
+        pytest.param(
+            '{"schema_version": 1, "layers": [{"type": "conv", "kernel_size": NaN}]}',
+            "NaN is not a JSON number",
+            id="nan",
+        ),
+        pytest.param("[1, 2]", "a spec must be a JSON object (a dict), got list", id="not-object"),
+        pytest.param("[" * 100_000 + "]" * 100_000, "invalid JSON", id="absurd-nesting"),
+    ],
+)
+def test_other_json_problems(text, part):
+    with pytest.raises(SpecError, match=r"^net\.json: ") as info:
+        from_spec(text, source="net.json")
+    assert part in str(info.value)
+
+
+def test_load_spec_errors_name_the_file(tmp_path):
+    path = tmp_path / "spec.json"
+    path.write_text(
+        json.dumps(
+            spec(conv(name="conv1", kernel_size=3), conv(name="conv2", kernel_size=3, strid=2))
+        )
+    )
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert str(info.value).startswith(f"{path}: layer 2 'conv2': field 'strid' is unknown")
+    assert info.value.file == str(path)
+
+
+def test_load_spec_missing_file(tmp_path):
+    path = tmp_path / "missing.json"
+    with pytest.raises(SpecError, match="cannot read the spec file") as info:
+        load_spec(path)
+    assert str(info.value).startswith(str(path))
+    assert isinstance(info.value.__cause__, FileNotFoundError)
+
+
+def test_load_spec_not_utf8(tmp_path):
+    path = tmp_path / "latin1.json"
+    path.write_bytes('{"name": "café"}'.encode("latin-1"))
+    with pytest.raises(SpecError, match="is not UTF-8 text"):
+        load_spec(path)
+
+
+def test_from_spec_refuses_other_types():
+    with pytest.raises(SpecError, match="got int"):
+        from_spec(3)
+
+
+# -- writing and round trips -------------------------------------------------------------------
+
+
+def test_to_spec_leaves_defaults_out():
+    chain = Chain(
+        layers=(Conv(kernel_size=3), Pool(kernel_size=2), Pointwise(op="relu")), name="net"
+    )
+    assert to_spec(chain) == {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "chain",
+        "name": "net",
+        "layers": [
+            {"type": "conv", "kernel_size": 3},
+            {"type": "pool", "kernel_size": 2, "mode": "max"},
+            {"type": "pointwise", "op": "relu"},
+        ],
+    }
+
+
+def test_to_spec_declares_symbols():
+    data = to_spec(symbolic_chain(1, padding=True, asymmetric=True))
+    assert data["symbols"] == {
+        "k_1": "positive",
+        "p_1": "nonnegative",
+        "q_1": "nonnegative",
+        "s_1": "positive",
+    }
+    assert data["layers"] == [
+        {"type": "conv", "kernel_size": "k_1", "stride": "s_1", "padding": [["p_1", "q_1"]]}
+    ]
+
+
+@pytest.mark.parametrize(
+    "chain",
+    [
+        pytest.param(symbolic_chain(3, padding=True, dilation=True), id="symbolic-chain"),
+        pytest.param(symbolic_chain(2, padding=True, asymmetric=True), id="asymmetric"),
+        pytest.param(
+            Chain(
+                layers=(
+                    Conv(kernel_size=(3, 5), padding=((1, 0), 2)),
+                    Pool(kernel_size=(2, 2), stride=1, mode="avg"),
+                    Conv(kernel_size=(1, 1), padding=((0, 0), (0, 0))),
+                    Pointwise(op="relu", name="act"),
+                ),
+                name="2d",
+            ),
+            id="two-axes-explicit-defaults",
+        ),
+        pytest.param(
+            Chain(
+                layers=(
+                    Conv(
+                        kernel_size=(k - 1) ** 2 + 1,
+                        stride=2 * s,
+                        padding=(p * (k + 1), q),
+                        dilation=k * s,
+                    ),
+                )
+            ),
+            id="polynomial-parameters",
+        ),
+        pytest.param(
+            Chain(layers=(Conv(kernel_size=sp.Symbol("n", integer=True) ** 2 + 1),)),
+            id="integer-symbol",
+        ),
+    ],
+)
+def test_round_trip(chain):
+    data = to_spec(chain)
+    assert from_spec(data) == chain
+    assert from_spec(json.dumps(data, indent=2, sort_keys=True)) == chain
+
+
+@given(chains(max_layers=4, max_ndim=3, symbolic=True))
+def test_round_trip_random_chains(chain):
+    data = to_spec(chain)
+    assert from_spec(json.loads(json.dumps(data))) == chain
+
+
+@st.composite
+def _at_least(draw, minimum):
+    """``minimum`` plus a polynomial with non-negative coefficients in k, s, p."""
+    expr = sp.Integer(draw(st.integers(minimum, minimum + 3)))
+    for _ in range(draw(st.integers(0, 3))):
+        term = sp.Integer(draw(st.integers(1, 4)))
+        for symbol in (k, s, p):
+            term *= symbol ** draw(st.integers(0, 2))
+        expr += term
+    return expr
+
+
+@given(
+    st.lists(
+        st.tuples(_at_least(1), _at_least(1), _at_least(0), _at_least(0), _at_least(1)), max_size=3
+    )
+)
+def test_round_trip_random_expressions(params):
+    chain = Chain(
+        layers=tuple(
+            Conv(kernel_size=a, stride=b, padding=((c, d),), dilation=e) for a, b, c, d, e in params
+        )
+    )
+    assert from_spec(json.dumps(to_spec(chain))) == chain
+
+
+@pytest.mark.parametrize(
+    ("chain", "part"),
+    [
+        pytest.param(
+            Chain(
+                layers=(Conv(kernel_size=sp.Symbol("k", integer=True, positive=True, even=True)),)
+            ),
+            "symbol 'k' cannot be written in a spec",
+            id="unsupported-assumptions",
+        ),
+        pytest.param(
+            Chain(
+                layers=(
+                    Conv(kernel_size=k),
+                    Conv(kernel_size=1, padding=p.subs(p, nonnegative_symbol("k"))),
+                )
+            ),
+            "two different symbols are named 'k'",
+            id="clashing-names",
+        ),
+        pytest.param(
+            Chain(layers=(Conv(kernel_size=2**k),)),
+            "to_spec: layer 1: field 'kernel_size' = 2**k cannot be written",
+            id="symbolic-exponent",
+        ),
+        pytest.param(
+            Chain(layers=(Conv(kernel_size=sp.floor(k / 2) + 1, name="c"),)),
+            "to_spec: layer 1 'c': field 'kernel_size' = floor(k/2) + 1",
+            id="function",
+        ),
+    ],
+)
+def test_to_spec_refuses_what_it_cannot_write(chain, part):
+    with pytest.raises(SpecError) as info:
+        to_spec(chain)
+    assert part in str(info.value)
+
+
+def test_to_spec_refuses_unknown_layer_types():
+    class Strided(Conv):
+        pass
+
+    with pytest.raises(SpecError, match="Strided layers cannot be written in a spec"):
+        to_spec(Chain(layers=(Strided(kernel_size=3),)))
