@@ -17,7 +17,7 @@ from rfsym.errors import RfsymError
 
 __all__ = ["main"]
 
-COMMANDS = ("derive",)
+COMMANDS = ("derive", "oracle", "check")
 
 
 def build_parser() -> argparse.ArgumentParser:

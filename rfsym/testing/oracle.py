@@ -37,15 +37,14 @@ import json
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
-from typing import Any, NamedTuple
-
-from hypothesis import HealthCheck, find, settings
-from hypothesis import strategies as st
-from hypothesis.errors import NoSuchExample
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rfsym.errors import LayerSpecError, ProofError, RfsymError
 from rfsym.model.chain import Chain
 from rfsym.numeric.fold import FoldLayer
+
+if TYPE_CHECKING:  # Hypothesis is imported by check_implementation only: expected() works without
+    from hypothesis import strategies as st
 
 __all__ = [
     "FIELDS",
@@ -57,6 +56,7 @@ __all__ = [
     "expected",
     "expected_layers",
     "find_mismatch",
+    "format_mismatch",
 ]
 
 Number = int | Fraction
@@ -424,13 +424,17 @@ def _spec_text(network: Chain) -> str | None:
         return None
 
 
-def _message(network: Chain, miss: Mismatch, *, exact: bool) -> str:
+def format_mismatch(network: Chain, miss: Mismatch, *, exact: bool = True) -> str:
+    """The report of ``miss`` on ``network``: place, field, values, and the pasteable network."""
     n = len(network)
     where = miss.label + (" [output]" if miss.layer == n and n > 0 else "")
     head = f"{where}, axis {miss.axis}: {miss.field} expected {_describe(miss.expected)}, "
     head += f"got {_describe(miss.actual)}"
     if isinstance(miss.actual, float) and exact and _exact(miss.actual, exact=False) is not None:
-        head += " (floats are not exact; return int or fractions.Fraction, or pass exact=False)"
+        head += (
+            " (a float is not exact: use an int or a rational, fractions.Fraction in Python or"
+            ' "p/q" in JSON)'
+        )
     lines = [head]
     if miss.layer >= 1:
         agree = "the input agrees" if miss.layer == 1 else f"layers 1..{miss.layer - 1} agree"
@@ -485,7 +489,9 @@ def assert_rf_equal(
     """
     miss = find_mismatch(actual, network, fields=fields, exact=exact, convert=convert)
     if miss is not None:
-        raise RFMismatchError(_message(network, miss, exact=exact), network=network, mismatch=miss)
+        raise RFMismatchError(
+            format_mismatch(network, miss, exact=exact), network=network, mismatch=miss
+        )
 
 
 # -- differential testing ---------------------------------------------------------------------
@@ -536,6 +542,16 @@ def check_implementation(
     ...     return expected(chain)._asdict()
     >>> check_implementation(correct, max_examples=20)
     """
+    try:
+        from hypothesis import HealthCheck, find, settings
+        from hypothesis.errors import NoSuchExample
+    except ImportError as exc:
+        from rfsym.errors import MissingDependencyError
+
+        raise MissingDependencyError(
+            "check_implementation needs Hypothesis: pip install 'rfsym[testing]'"
+        ) from exc
+
     strategy = _default_networks() if networks is None else networks
     fields = _fields(fields)
 
@@ -576,7 +592,8 @@ def check_implementation(
             mismatch=None,
         )
     raise RFMismatchError(
-        _message(network, miss, exact=exact) + "\n  (shrunk by Hypothesis from a random network)",
+        format_mismatch(network, miss, exact=exact)
+        + "\n  (shrunk by Hypothesis from a random network)",
         network=network,
         mismatch=miss,
     )

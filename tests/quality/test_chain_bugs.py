@@ -123,7 +123,7 @@ def test_floats_are_caught_even_when_the_value_is_right():
     err = _caught(floats)
     assert len(err.network) == 0
     assert err.field == "rf" and err.expected == 1 and err.actual == 1.0
-    assert "floats are not exact" in str(err)
+    assert "a float is not exact" in str(err)
 
 
 def test_floats_with_exact_false_pass_on_small_integer_chains():
