@@ -156,18 +156,14 @@ def layer_index_map(layer: AbstractLayer, axis: int, input_size: int | None) -> 
     Sliding windows give ``("window", k, s, p_left, d)``; size-dependent layers need
     ``input_size`` (TF SAME with stride > 1, adaptive and global pooling).
     """
-    if isinstance(layer, TFConv) and input_size is not None:
-        layer = layer.resolve(input_size)
-    if isinstance(layer, ConvTranspose | Upsample | AdaptivePool | GlobalPool):
+    if isinstance(layer, TFConv | ConvTranspose | Upsample | AdaptivePool | GlobalPool):
         return layer.index_map(axis, input_size=input_size)
     return window_index_map(layer.axis(axis), where=layer.describe())
 
 
 def layer_output_size(layer: AbstractLayer, axis: int, n: int) -> int:
     """Number of output units of ``layer`` along ``axis`` for ``n`` input units (numeric)."""
-    if isinstance(layer, TFConv):
-        layer = layer.resolve(n)
-    if isinstance(layer, ConvTranspose | Upsample | AdaptivePool | GlobalPool):
+    if isinstance(layer, TFConv | ConvTranspose | Upsample | AdaptivePool | GlobalPool):
         return layer.out_size(n, axis)
     geometry = layer.axis(axis)
     ceil_mode = isinstance(layer, Pool) and layer.ceil_mode

@@ -774,6 +774,29 @@ class TFConv(Conv):
         padding = tuple(pads) if len(pads) > 1 else pads[0]
         return self._explicit_layer(padding)
 
+    def index_map(self, axis: int = 0, *, input_size: int | None = None) -> IndexMap:
+        """``("window", k, s, p_left, d)``, resolving SAME for ``input_size`` when given."""
+        where = self.describe()
+        k, s, d = (
+            _int(_pick(getattr(self, f), axis), where=where, field_name=f)
+            for f in ("kernel_size", "stride", "dilation")
+        )
+        if input_size is None:
+            return window_index_map(self.axis(axis), where=where)
+        left = 0 if self.padding == "VALID" else tf_same_padding(int(input_size), k, s, d)[0]
+        return ("window", k, s, left, d)
+
+    def out_size(self, n: int, axis: int = 0) -> int:
+        """``ceil(n/s)`` for SAME, ``ceil((n - k' + 1)/s)`` for VALID (TensorFlow)."""
+        where = self.describe()
+        k, s, d = (
+            _int(_pick(getattr(self, f), axis), where=where, field_name=f)
+            for f in ("kernel_size", "stride", "dilation")
+        )
+        if self.padding == "SAME":
+            return -(-n // s)
+        return max(-(-(n - d * (k - 1)) // s), 0)
+
     def _explicit_layer(self, padding: object) -> Conv:
         return Conv(
             kernel_size=_unwrap(self.kernel_size),

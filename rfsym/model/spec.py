@@ -34,10 +34,25 @@ from typing import Any
 
 import sympy as sp
 
-from rfsym.errors import ExpressionError, LayerSpecError, SpecError
+from rfsym.errors import ExpressionError, GraphError, LayerSpecError, SpecError
 from rfsym.model.chain import Chain
 from rfsym.model.expression import is_valid_name, parse_expression
-from rfsym.model.layers import AbstractLayer, Conv, Pointwise, Pool
+from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode
+from rfsym.model.layers import (
+    AbstractLayer,
+    AdaptivePool,
+    Conv,
+    ConvTranspose,
+    Crop,
+    Flatten,
+    GlobalPool,
+    Pad,
+    Pointwise,
+    Pool,
+    TFConv,
+    TFPool,
+    Upsample,
+)
 from rfsym.model.params import nonnegative_symbol, positive_symbol
 
 __all__ = ["SCHEMA_VERSION", "from_spec", "load_spec", "to_spec"]
@@ -45,16 +60,80 @@ __all__ = ["SCHEMA_VERSION", "from_spec", "load_spec", "to_spec"]
 SCHEMA_VERSION = 1
 """The ``schema_version`` this module reads and writes."""
 
-_TOP_KEYS = ("schema_version", "kind", "name", "description", "ndim", "symbols", "layers")
-_KINDS = ("chain",)
+_TOP_KEYS = (
+    "schema_version",
+    "kind",
+    "name",
+    "description",
+    "ndim",
+    "symbols",
+    "layers",
+    "nodes",
+    "outputs",
+    "input_size",
+)
+_KINDS = ("chain", "graph")
 _LAYER_TYPES: dict[str, type[AbstractLayer]] = {"conv": Conv, "pool": Pool, "pointwise": Pointwise}
+# Layer types that are read (in chains and graphs) but not written by to_spec.
+_EXTRA_TYPES: dict[str, type[AbstractLayer]] = {
+    "pad": Pad,
+    "crop": Crop,
+    "conv_transpose": ConvTranspose,
+    "upsample": Upsample,
+    "adaptive_pool": AdaptivePool,
+    "global_pool": GlobalPool,
+    "flatten": Flatten,
+    "tf_conv": TFConv,
+    "tf_pool": TFPool,
+}
+_READ_TYPES: dict[str, type[AbstractLayer]] = {**_LAYER_TYPES, **_EXTRA_TYPES}
 _LAYER_FIELDS = {
     "conv": ("kernel_size", "stride", "padding", "dilation", "name"),
-    "pool": ("kernel_size", "stride", "padding", "dilation", "mode", "name"),
+    "pool": ("kernel_size", "stride", "padding", "dilation", "mode", "name", "ceil_mode"),
     "pointwise": ("op", "name"),
+    "pad": ("padding", "name"),
+    "crop": ("cropping", "name"),
+    "conv_transpose": (
+        "kernel_size",
+        "stride",
+        "padding",
+        "output_padding",
+        "dilation",
+        "name",
+    ),
+    "upsample": ("scale_factor", "mode", "name"),
+    "adaptive_pool": ("output_size", "mode", "name"),
+    "global_pool": ("mode", "name"),
+    "flatten": ("name",),
+    "tf_conv": ("kernel_size", "stride", "padding", "dilation", "name"),
+    "tf_pool": ("kernel_size", "stride", "padding", "dilation", "mode", "name"),
 }
-_REQUIRED = {"conv": ("kernel_size",), "pool": ("kernel_size",), "pointwise": ()}
-_PER_AXIS = ("kernel_size", "stride", "padding", "dilation")
+_REQUIRED = {
+    "conv": ("kernel_size",),
+    "pool": ("kernel_size",),
+    "pointwise": (),
+    "pad": ("padding",),
+    "crop": ("cropping",),
+    "conv_transpose": ("kernel_size",),
+    "upsample": ("scale_factor",),
+    "adaptive_pool": ("output_size",),
+    "global_pool": (),
+    "flatten": (),
+    "tf_conv": ("kernel_size",),
+    "tf_pool": ("kernel_size",),
+}
+_PER_AXIS = (
+    "kernel_size",
+    "stride",
+    "padding",
+    "dilation",
+    "output_padding",
+    "scale_factor",
+    "output_size",
+    "cropping",
+)
+_PAIRS = ("padding", "cropping")
+_TF_TYPES = ("tf_conv", "tf_pool")
 _SYMBOL_KINDS: dict[str, Callable[[str], sp.Symbol]] = {
     "positive": positive_symbol,
     "nonnegative": nonnegative_symbol,
@@ -66,6 +145,10 @@ _ALLOWED = {
     "stride": f"{_VALUE}, or a list with one such value per axis",
     "dilation": f"{_VALUE}, or a list with one such value per axis",
     "padding": f"{_VALUE}, or a list with one such value or [left, right] pair per axis",
+    "cropping": f"{_VALUE}, or a list with one such value or [left, right] pair per axis",
+    "output_padding": f"{_VALUE}, or a list with one such value per axis",
+    "scale_factor": f"{_VALUE}, or a list with one such value per axis",
+    "output_size": f"{_VALUE}, or a list with one such value per axis",
 }
 
 _DECLARE = re.compile(r"\(declare symbols with [^)]*\)")
@@ -142,7 +225,7 @@ class _Where:
 # -- reading ------------------------------------------------------------------------------------
 
 
-def load_spec(path: str | os.PathLike[str]) -> Chain:
+def load_spec(path: str | os.PathLike[str]) -> Chain | Graph:
     """Read a spec file (UTF-8 JSON); every error message starts with the file name.
 
     Raises:
@@ -161,7 +244,7 @@ def load_spec(path: str | os.PathLike[str]) -> Chain:
     return from_spec(text, source=source)
 
 
-def from_spec(data: Mapping[str, Any] | str, *, source: str | None = None) -> Chain:
+def from_spec(data: Mapping[str, Any] | str, *, source: str | None = None) -> Chain | Graph:
     """Build a network from a spec: a dict as loaded from JSON, or the JSON text itself.
 
     Args:
@@ -216,6 +299,14 @@ def from_spec(data: Mapping[str, Any] | str, *, source: str | None = None) -> Ch
             value=kind,
             allowed=", ".join(_KINDS),
         )
+    if kind == "graph":
+        return _read_graph(data, where)
+    for key in ("nodes", "outputs", "input_size"):
+        if key in data:
+            raise where.error(
+                f'top-level key {key!r} belongs to "kind": "graph" specs; a chain has "layers"',
+                field=key,
+            )
     return _read_chain(data, where)
 
 
@@ -289,6 +380,100 @@ def _read_chain(data: Mapping[str, Any], where: _Where) -> Chain:
         raise where.error(str(exc), field=exc.field, value=exc.value, allowed=exc.allowed) from exc
 
 
+_NODE_KINDS = ("input", "add", "concat")
+
+
+def _read_size(value: object, where: _Where, field: str) -> int | tuple[int, ...]:
+    allowed = "a positive integer or a list of positive integers (one per axis)"
+    items = value if isinstance(value, list) else [value]
+    if not items or any(type(v) is not int or v < 1 for v in items):
+        raise where.bad_value(field, value, allowed)
+    return tuple(items) if isinstance(value, list) else items[0]
+
+
+def _read_graph(data: Mapping[str, Any], where: _Where) -> Graph:
+    """A ``"kind": "graph"`` spec: named nodes (inputs, layers, add/concat merges)."""
+    if "layers" in data:
+        raise where.error(
+            'top-level key "layers" belongs to chains; a graph lists its "nodes"', field="layers"
+        )
+    name = data.get("name")
+    if name is not None and not isinstance(name, str):
+        raise where.bad_value("name", name, "a string or null")
+    if "description" in data and not isinstance(data["description"], str):
+        raise where.bad_value("description", data["description"], "a string")
+    ndim = data.get("ndim")
+    if ndim is not None and (type(ndim) is not int or ndim < 1):
+        raise where.bad_value("ndim", ndim, "a positive integer (the number of spatial axes)")
+    symbols = _read_symbols(data.get("symbols", {}), where)
+    raw_nodes = data.get("nodes")
+    if not isinstance(raw_nodes, list) or not raw_nodes:
+        raise where.bad_value("nodes", raw_nodes, "a non-empty list of node objects")
+    kinds = ", ".join((*_NODE_KINDS, *_READ_TYPES))
+    nodes: list[Any] = []
+    for index, raw in enumerate(raw_nodes, start=1):
+        here = _Where(where.source, index, raw.get("name") if isinstance(raw, dict) else None)
+        if not isinstance(raw, dict):
+            raise here.error(f'a node must be an object with "name" and "type", got {_show(raw)}')
+        node_name = raw.get("name")
+        if not isinstance(node_name, str) or not node_name:
+            raise here.bad_value("name", node_name, "a non-empty string (node names are required)")
+        kind = raw.get("type")
+        if kind == "input":
+            extra = set(raw) - {"name", "type", "size"}
+            if extra:
+                raise here.error(
+                    f"field {sorted(extra)[0]!r} is unknown; allowed fields for input: name, size"
+                )
+            size = _read_size(raw["size"], here, "size") if "size" in raw else None
+            nodes.append(InputNode(name=node_name, size=size))
+        elif kind in ("add", "concat"):
+            extra = set(raw) - {"name", "type", "inputs"}
+            if extra:
+                raise here.error(
+                    f"field {sorted(extra)[0]!r} is unknown; allowed fields for {kind}: "
+                    "name, inputs"
+                )
+            inputs = raw.get("inputs")
+            if not isinstance(inputs, list) or not all(isinstance(i, str) for i in inputs):
+                raise here.bad_value("inputs", inputs, "a list of node names")
+            try:
+                nodes.append(MergeNode(name=node_name, inputs=tuple(inputs), mode=kind))
+            except GraphError as exc:
+                raise here.error(str(exc)) from exc
+        elif kind in _READ_TYPES:
+            source = raw.get("input")
+            if not isinstance(source, str):
+                raise here.bad_value("input", source, "the name of the node this layer reads")
+            layer_raw = {k: v for k, v in raw.items() if k != "input"}
+            layer, count = _read_layer(layer_raw, here, symbols, ndim)
+            if ndim is None and count is not None:
+                ndim = count
+            nodes.append(LayerNode(name=node_name, layer=layer, input=source))
+        else:
+            raise here.error(
+                f"type {_show(kind)} is unknown; allowed types: {kinds}"
+                f"{_close(kind, (*_NODE_KINDS, *_READ_TYPES))}",
+                field="type",
+                value=kind,
+                allowed=kinds,
+            )
+    outputs = data.get("outputs")
+    if outputs is not None and (
+        not isinstance(outputs, list) or not all(isinstance(o, str) for o in outputs)
+    ):
+        raise where.bad_value("outputs", outputs, "a list of node names")
+    try:
+        graph = Graph(
+            nodes=tuple(nodes), outputs=None if outputs is None else tuple(outputs), name=name
+        )
+        if "input_size" in data:
+            graph = graph.with_input_size(_read_size(data["input_size"], where, "input_size"))
+    except GraphError as exc:
+        raise where.error(str(exc)) from exc
+    return graph
+
+
 def _read_symbols(table: object, where: _Where) -> dict[str, sp.Symbol]:
     kinds = ", ".join(_SYMBOL_KINDS)
     if not isinstance(table, Mapping):
@@ -318,7 +503,7 @@ def _read_layer(
     raw: object, where: _Where, symbols: Mapping[str, sp.Symbol], ndim: int | None
 ) -> tuple[AbstractLayer, int | None]:
     """One layer and its explicit number of axes (``None`` if every field is a single value)."""
-    types = ", ".join(_LAYER_TYPES)
+    types = ", ".join(_READ_TYPES)
     if not isinstance(raw, dict):
         raise where.error(f'must be an object with a "type" ({types}), got {_show(raw)}')
     if "type" not in raw:
@@ -326,10 +511,10 @@ def _read_layer(
             f'field "type" is missing; allowed types: {types}', field="type", allowed=types
         )
     kind = raw["type"]
-    if kind not in _LAYER_TYPES:
+    if kind not in _READ_TYPES:
         raise where.error(
             f"type {_show(kind)} is unknown; allowed types: {types}"
-            f"{_close(kind, tuple(_LAYER_TYPES))}",
+            f"{_close(kind, tuple(_READ_TYPES))}",
             field="type",
             value=kind,
             allowed=types,
@@ -357,9 +542,17 @@ def _read_layer(
             if not isinstance(raw[key], str) or not raw[key]:
                 raise where.bad_value(key, raw[key], "a non-empty string")
             kwargs[key] = raw[key]
+    if "ceil_mode" in raw:
+        if not isinstance(raw["ceil_mode"], bool):
+            raise where.bad_value("ceil_mode", raw["ceil_mode"], "true or false")
+        kwargs["ceil_mode"] = raw["ceil_mode"]
+    if kind in _TF_TYPES and "padding" in raw:
+        if raw["padding"] not in ("SAME", "VALID"):
+            raise where.bad_value("padding", raw["padding"], '"SAME" or "VALID" (TensorFlow)')
+        kwargs["padding"] = raw["padding"]
     lengths: dict[str, int] = {}
     for key in _PER_AXIS:
-        if key in raw:
+        if key in raw and not (key == "padding" and kind in _TF_TYPES):
             values = _read_per_axis(raw[key], key, where, symbols)
             if len(values) > 1:
                 lengths[key] = len(values)
@@ -383,12 +576,12 @@ def _read_layer(
         )
     if ndim is not None and ndim > 1:  # a single value applies to every axis: write it out
         for key in _PER_AXIS:
-            if key in kwargs and len(kwargs[key]) == 1:
+            if key in kwargs and isinstance(kwargs[key], tuple) and len(kwargs[key]) == 1:
                 kwargs[key] = kwargs[key] * ndim
         if kind == "pool" and "stride" not in raw:
             kwargs["stride"] = kwargs["kernel_size"]
     try:
-        layer = _LAYER_TYPES[kind](**kwargs)
+        layer = _READ_TYPES[kind](**kwargs)
     except LayerSpecError as exc:
         allowed = _DECLARE.sub(
             '(names not listed under "symbols" are positive integers)', exc.allowed
@@ -415,7 +608,7 @@ def _read_per_axis(
         raise where.bad_value(field, value, _ALLOWED[field])
     out: list[object] = []
     for axis, item in enumerate(value, start=1):
-        if field == "padding" and isinstance(item, list):
+        if field in _PAIRS and isinstance(item, list):
             if len(item) != 2:
                 raise where.bad_value(field, item, "a [left, right] pair", f" (axis {axis})")
             out.append(

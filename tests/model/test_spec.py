@@ -200,8 +200,8 @@ def test_load_spec_reads_a_file(tmp_path):
             {"schema_version": 1}, ['"layers" is missing'], {"field": "layers"}, id="missing-layers"
         ),
         pytest.param(
-            {"schema_version": 1, "kind": "graph", "layers": []},
-            ['kind = "graph" is unknown; allowed kinds: chain'],
+            {"schema_version": 1, "kind": "tree", "layers": []},
+            ['kind = "tree" is unknown; allowed kinds: chain, graph'],
             {"field": "kind"},
             id="unknown-kind",
         ),

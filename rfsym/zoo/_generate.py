@@ -1,0 +1,251 @@
+"""Generate the zoo's spec files (``python -m rfsym.zoo._generate``).
+
+The JSON files in this folder are the zoo; this script is how they were written, so that a
+change to a network is a change to readable Python.  ``tests/graph/test_zoo.py`` checks that the
+files equal what this script builds.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+__all__ = ["build_all", "write_all"]
+
+Spec = dict[str, Any]
+
+
+class _Net:
+    def __init__(self, name: str, description: str, *, ndim: int, input_size: object) -> None:
+        self.spec: Spec = {
+            "schema_version": 1,
+            "kind": "graph",
+            "name": name,
+            "description": description,
+            "ndim": ndim,
+        }
+        self.nodes: list[Spec] = [{"name": "input", "type": "input"}]
+        if input_size is not None:
+            self.spec["input_size"] = input_size
+        self.last = "input"
+
+    def add(self, name: str, type_: str, source: str | None = None, **fields: Any) -> str:
+        node: Spec = {"name": name, "type": type_, "input": source or self.last, **fields}
+        self.nodes.append(node)
+        self.last = name
+        return name
+
+    def merge(self, name: str, inputs: list[str], mode: str = "add") -> str:
+        self.nodes.append({"name": name, "type": mode, "inputs": inputs})
+        self.last = name
+        return name
+
+    def done(self, outputs: list[str] | None = None) -> Spec:
+        spec = dict(self.spec)
+        spec["nodes"] = self.nodes
+        if outputs:
+            spec["outputs"] = outputs
+        return spec
+
+
+def alexnet_v2() -> Spec:
+    net = _Net(
+        "alexnet_v2",
+        "TF-slim alexnet_v2 up to pool5 (conv SAME, max_pool2d VALID); 195/32/64 at 224x224.",
+        ndim=2,
+        input_size=[224, 224],
+    )
+    net.add("conv1", "tf_conv", kernel_size=11, stride=4, padding="VALID")
+    net.add("pool1", "tf_pool", kernel_size=3, stride=2, padding="VALID")
+    net.add("conv2", "tf_conv", kernel_size=5, padding="SAME")
+    net.add("pool2", "tf_pool", kernel_size=3, stride=2, padding="VALID")
+    for i in (3, 4, 5):
+        net.add(f"conv{i}", "tf_conv", kernel_size=3, padding="SAME")
+    net.add("pool5", "tf_pool", kernel_size=3, stride=2, padding="VALID")
+    return net.done()
+
+
+def vgg_16() -> Spec:
+    net = _Net(
+        "vgg_16",
+        "TF-slim vgg_16 up to pool5 (3x3 SAME convs, 2x2/s2 VALID pools); 212/32/90 at 224x224.",
+        ndim=2,
+        input_size=[224, 224],
+    )
+    for stage, count in enumerate((2, 2, 3, 3, 3), start=1):
+        for i in range(1, count + 1):
+            net.add(f"conv{stage}_{i}", "tf_conv", kernel_size=3, padding="SAME")
+        net.add(f"pool{stage}", "tf_pool", kernel_size=2, stride=2, padding="VALID")
+    return net.done()
+
+
+def _slim_conv_same(net: _Net, prefix: str, k: int, stride: int, source: str) -> str:
+    """TF-slim ``conv2d_same``: SAME when stride 1, else explicit pad (k-1) split + VALID."""
+    if stride == 1:
+        return net.add(prefix, "tf_conv", source, kernel_size=k, padding="SAME")
+    total = k - 1
+    net.add(f"{prefix}_pad", "pad", source, padding=[total // 2, total - total // 2])
+    return net.add(prefix, "tf_conv", kernel_size=k, stride=stride, padding="VALID")
+
+
+def resnet_v1(depth: int) -> Spec:
+    units = {50: (3, 4, 6, 3), 101: (3, 4, 23, 3), 152: (3, 8, 36, 3)}[depth]
+    scope = f"resnet_v1_{depth}"
+    net = _Net(
+        scope,
+        f"TF-slim {scope}: bottleneck v1 units {list(units)}, block strides [2, 2, 2, 1] in each "
+        "block's last unit; shortcut = 1x1 projection (first unit), identity, or 1x1 max-pool "
+        "subsample (strided unit).",
+        ndim=2,
+        input_size=[224, 224],
+    )
+    net.nodes[0]["name"] = "input"
+    _slim_conv_same(net, "conv1", 7, 2, "input")
+    net.add("pool1", "tf_pool", kernel_size=3, stride=2, padding="SAME")
+    for block, (count, stride) in enumerate(zip(units, (2, 2, 2, 1), strict=True), start=1):
+        for unit in range(1, count + 1):
+            s = stride if unit == count else 1
+            here = f"{scope}/block{block}/unit_{unit}/bottleneck_v1"
+            source = net.last
+            if unit == 1:
+                shortcut = net.add(
+                    f"{here}/shortcut", "tf_conv", source, kernel_size=1, padding="SAME"
+                )
+            elif s == 1:
+                shortcut = source
+            else:
+                shortcut = net.add(
+                    f"{here}/shortcut", "tf_pool", source, kernel_size=1, stride=s, padding="SAME"
+                )
+            net.add(f"{here}/conv1", "tf_conv", source, kernel_size=1, padding="SAME")
+            _slim_conv_same(net, f"{here}/conv2", 3, s, f"{here}/conv1")
+            net.add(f"{here}/conv3", "tf_conv", kernel_size=1, padding="SAME")
+            net.merge(f"{here}/add_relu", [shortcut, f"{here}/conv3"])
+    return net.done()
+
+
+def torchvision_resnet50() -> Spec:
+    net = _Net(
+        "torchvision_resnet50",
+        "torchvision resnet50 (v1.5: the stride sits in the 3x3 conv of each layer's first "
+        "block) up to layer4; 427/32/213 at 224x224.",
+        ndim=2,
+        input_size=[224, 224],
+    )
+    net.add("conv1", "conv", kernel_size=7, stride=2, padding=3)
+    net.add("relu", "pointwise", op="relu")
+    net.add("maxpool", "pool", kernel_size=3, stride=2, padding=1)
+    for layer, (count, stride) in enumerate(zip((3, 4, 6, 3), (1, 2, 2, 2), strict=True), start=1):
+        for block in range(count):
+            here = f"layer{layer}.{block}"
+            source = net.last
+            s = stride if block == 0 else 1
+            shortcut = source
+            if block == 0:
+                shortcut = net.add(f"{here}.downsample.0", "conv", source, kernel_size=1, stride=s)
+            net.add(f"{here}.conv1", "conv", source, kernel_size=1)
+            net.add(f"{here}.conv2", "conv", kernel_size=3, stride=s, padding=1)
+            net.add(f"{here}.conv3", "conv", kernel_size=1)
+            net.merge(f"{here}.add", [shortcut, f"{here}.conv3"])
+            net.add(f"{here}.relu", "pointwise", op="relu")
+    return net.done()
+
+
+def patchgan_70() -> Spec:
+    net = _Net(
+        "patchgan_70",
+        "pix2pix 70x70 PatchGAN discriminator: C64-C128-C256 (4x4/s2, pad 1), C512 (4x4/s1), "
+        "1-channel 4x4/s1 output; every output unit sees a 70x70 patch.",
+        ndim=2,
+        input_size=[256, 256],
+    )
+    for i in range(1, 4):
+        net.add(f"conv{i}", "conv", kernel_size=4, stride=2, padding=1)
+        net.add(f"lrelu{i}", "pointwise", op="leaky_relu")
+    net.add("conv4", "conv", kernel_size=4, padding=1)
+    net.add("lrelu4", "pointwise", op="leaky_relu")
+    net.add("out", "conv", kernel_size=4, padding=1)
+    return net.done()
+
+
+def wavenet() -> Spec:
+    net = _Net(
+        "wavenet",
+        "WaveNet-style 1-D stack: causal 2-tap input conv, then 2 stacks of dilated causal "
+        "convs (dilation 1..512) with residual and skip connections summed at the end; "
+        "RF 2048 (causal windows end at the unit: their centres differ, so the skip sum is "
+        "reported as a centre misalignment).",
+        ndim=1,
+        input_size=None,
+    )
+    net.add("causal", "conv", kernel_size=2, padding=[[1, 0]])
+    skips = []
+    for stack in range(2):
+        for i in range(10):
+            d = 2**i
+            here = f"s{stack}_d{d}"
+            source = net.last
+            net.add(f"{here}/dilated", "conv", source, kernel_size=2, dilation=d, padding=[[d, 0]])
+            net.add(f"{here}/gate", "pointwise", op="gated_tanh")
+            skips.append(net.add(f"{here}/skip", "conv", f"{here}/gate", kernel_size=1))
+            net.add(f"{here}/res", "conv", f"{here}/gate", kernel_size=1)
+            net.merge(f"{here}/out", [source, f"{here}/res"])
+    net.merge("skip_sum", skips)
+    net.add("post", "conv", kernel_size=1)
+    return net.done(outputs=["post"])
+
+
+def unet() -> Spec:
+    net = _Net(
+        "unet",
+        "U-Net with padded 3x3 convs, 2x2 max-pools and 2x2/s2 transposed convs, depth 4, "
+        "skip connections by concatenation; 256x256 input.",
+        ndim=2,
+        input_size=[256, 256],
+    )
+    skips = []
+    for level in range(1, 5):
+        net.add(f"enc{level}/conv1", "conv", kernel_size=3, padding=1)
+        skips.append(net.add(f"enc{level}/conv2", "conv", kernel_size=3, padding=1))
+        net.add(f"pool{level}", "pool", kernel_size=2)
+    net.add("bottom/conv1", "conv", kernel_size=3, padding=1)
+    net.add("bottom/conv2", "conv", kernel_size=3, padding=1)
+    for level in range(4, 0, -1):
+        up = net.add(f"up{level}", "conv_transpose", kernel_size=2, stride=2)
+        net.merge(f"cat{level}", [skips[level - 1], up], mode="concat")
+        net.add(f"dec{level}/conv1", "conv", kernel_size=3, padding=1)
+        net.add(f"dec{level}/conv2", "conv", kernel_size=3, padding=1)
+    net.add("out", "conv", kernel_size=1)
+    return net.done()
+
+
+def build_all() -> dict[str, Spec]:
+    """Every zoo spec by name."""
+    return {
+        "alexnet_v2": alexnet_v2(),
+        "vgg_16": vgg_16(),
+        "resnet_v1_50": resnet_v1(50),
+        "resnet_v1_101": resnet_v1(101),
+        "resnet_v1_152": resnet_v1(152),
+        "torchvision_resnet50": torchvision_resnet50(),
+        "patchgan_70": patchgan_70(),
+        "wavenet": wavenet(),
+        "unet": unet(),
+    }
+
+
+def dumps(spec: Spec) -> str:
+    """The file text of a spec: sorted keys, indent 1, trailing newline."""
+    return json.dumps(spec, indent=1, sort_keys=True) + "\n"
+
+
+def write_all(folder: Path | None = None) -> None:
+    """Write every spec to ``<name>.json`` in ``folder`` (default: this package)."""
+    folder = folder or Path(__file__).parent
+    for name, spec in build_all().items():
+        (folder / f"{name}.json").write_text(dumps(spec), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_all()
