@@ -68,6 +68,7 @@ def check(derivation: Derivation) -> CheckedDerivation:
             definitions=derivation.definitions,
             known=tuple(known),
             induction=derivation.induction if section.role == "step" else None,
+            pool=frozenset(derivation.definitions) | frozenset(known),
         )
         previous: Step | None = None
         for step in section.steps:
@@ -82,7 +83,8 @@ def check(derivation: Derivation) -> CheckedDerivation:
                 checker(step, context)
             except RuleFailure as failure:
                 raise ProofError(f"{where}: {failure}") from None
-            if guard is not None:
+            restated = any((step.lhs, step.rhs) == _pair(eq) for eq in known)
+            if guard is not None and step.rule != "instantiation" and not restated:
                 try:
                     guarded += guard.compare(step, section)
                 except RuleFailure as failure:
@@ -155,7 +157,8 @@ class _Guard:
         self.induction = derivation.induction
         rng = random.Random(derivation.name)
         self.samples = [self._sample(rng, t) for t in range(GUARD_TRIALS)]
-        self.memo: dict[tuple[sp.Expr, int], sp.Expr] = {}
+        self.memo: dict[tuple[sp.Expr, int], Fraction] = {}
+        self.envs: dict[int, dict] = {}
 
     def _sample(self, rng: random.Random, trial: int) -> tuple[dict, list[FoldLayer]]:
         model = self.model
@@ -163,8 +166,9 @@ class _Guard:
             values = random_values(model.chain.free_symbols, rng)
             layers = numeric_layers(model.chain, values)
             subs: dict = {s: sp.Integer(v) for s, v in values.items()}
+            folds = [fold(layers[:m]) for m in range(len(layers) + 1)]
             for symbol, kind, m in model.symbols:
-                subs[symbol] = _fold_value(kind, layers[:m])
+                subs[symbol] = sp.Integer(getattr(folds[m], kind))
             return subs, layers
         dilated = any(f in ("dilation", "span") for _, f in model.parameters)
         layers = [
@@ -212,13 +216,10 @@ class _Guard:
         return self.memo[key]
 
     def _evaluate(self, expr: sp.Expr, values: dict, layers: list[FoldLayer]) -> Fraction:
-        if self.model.chain is not None:
-            expr = expr.xreplace(values)
-            if not expr.is_Number:
-                raise RuleFailure(f"cannot evaluate {expr}")
-            return Fraction(int(expr.p), int(expr.q))
-        env = {sym: Fraction(int(v)) for sym, v in values.items()}
-        return self._number(expr, env, layers)
+        key = id(values)
+        if key not in self.envs:
+            self.envs[key] = {sym: Fraction(int(v)) for sym, v in values.items()}
+        return self._number(expr, self.envs[key], layers)
 
     def _number(self, expr: sp.Expr, env: dict, layers: list[FoldLayer]) -> Fraction:
         """Exact value by plain recursion: sums and products are loops (no SymPy doit)."""

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from rfsym.algebra.chain import abbreviated_forms
 from rfsym.proof.instantiate import instantiate
 from rfsym.proof.steps import Equation, Induction, Instance, Step
 
@@ -49,6 +50,8 @@ class RuleContext:
     definitions: tuple[Equation, ...] = ()
     known: tuple[Equation, ...] = ()
     induction: Induction | None = None
+    pool: frozenset[Equation] = frozenset()
+    """``definitions`` and ``known`` as a set, for fast membership tests."""
 
 
 _Concrete = (sp.Sum, sp.Product)
@@ -130,6 +133,16 @@ def apply_equation(eq: Equation, expr: sp.Expr) -> tuple[sp.Expr, int]:
 
 
 def _apply_all(eqs: Sequence[Equation], expr: sp.Expr) -> tuple[sp.Expr, int]:
+    """Apply ``eqs`` one after another (each to the result of the previous ones)."""
+    if len(eqs) > 1 and all(isinstance(eq.lhs, sp.Symbol) for eq in eqs):
+        # the same result in one pass: compose the substitutions from the last one back
+        composed: dict[sp.Expr, sp.Expr] = {}
+        for eq in reversed(eqs):
+            composed[eq.lhs] = eq.rhs.xreplace(composed)
+        present = expr.free_symbols
+        hits = sum(1 for eq in eqs if eq.lhs in present or eq.lhs in composed)
+        new = expr.xreplace(composed)
+        return new, hits if new != expr else 0
     total = 0
     for eq in eqs:
         expr, count = apply_equation(eq, expr)
@@ -137,7 +150,7 @@ def _apply_all(eqs: Sequence[Equation], expr: sp.Expr) -> tuple[sp.Expr, int]:
     return expr, total
 
 
-def _either_side(step: Step, eqs: Sequence[Equation], what: str) -> None:
+def _either_side(step: Step, eqs: Sequence[Equation], what: Callable[[], str]) -> None:
     new_lhs, count = _apply_all(eqs, step.lhs)
     if count and same(new_lhs, step.rhs):
         return
@@ -145,8 +158,8 @@ def _either_side(step: Step, eqs: Sequence[Equation], what: str) -> None:
     if count_r and same(step.lhs, new_rhs):
         return
     if not count and not count_r:
-        raise RuleFailure(f"{what} does not occur on either side")
-    raise RuleFailure(f"applying {what} to either side does not give the other side")
+        raise RuleFailure(f"{what()} does not occur on either side")
+    raise RuleFailure(f"applying {what()} to either side does not give the other side")
 
 
 def _equations(step: Step) -> tuple[Equation, ...]:
@@ -163,9 +176,9 @@ def _describe(eqs: Sequence[Equation]) -> str:
 # -- the rules -----------------------------------------------------------------------------------
 
 
-def _instance_of(eq: Equation, pool: Sequence[Equation]) -> bool:
+def _instance_of(eq: Equation, pool: Sequence[Equation], exact: frozenset = frozenset()) -> bool:
     """``eq`` is one of ``pool`` or one of them with its variables given values."""
-    if eq in pool:
+    if eq in exact or (not exact and eq in pool):
         return True
     for general in pool:
         if isinstance(general.lhs, sp.Indexed) and isinstance(eq.lhs, sp.Indexed):
@@ -178,9 +191,9 @@ def _instance_of(eq: Equation, pool: Sequence[Equation]) -> bool:
 def _definition(step: Step, ctx: RuleContext) -> None:
     eqs = _equations(step)
     for eq in eqs:
-        if not _instance_of(eq, ctx.definitions):
+        if not _instance_of(eq, ctx.definitions, ctx.pool):
             raise RuleFailure(f"{eq.lhs} = {eq.rhs} is not one of the derivation's definitions")
-    _either_side(step, eqs, f"the definition {_describe(eqs)}")
+    _either_side(step, eqs, lambda: f"the definition {_describe(eqs)}")
 
 
 def _is_recurrence(eq: Equation) -> bool:
@@ -322,18 +335,27 @@ def _index_shift(step: Step, ctx: RuleContext) -> None:
         raise RuleFailure("re-indexing the sums and products does not make the sides equal")
 
 
-def _is_value(eq: Equation) -> bool:
-    return isinstance(eq.lhs, sp.Symbol | sp.Indexed) and eq.rhs.is_Number
+def _is_value(eq: Equation, definitions: Sequence[Equation]) -> bool:
+    """A value chosen for a free parameter (not for an object the derivation defines)."""
+    defined = {_family(d.lhs) for d in definitions}
+    return (
+        isinstance(eq.lhs, sp.Symbol | sp.Indexed)
+        and eq.rhs.is_Number
+        and _family(eq.lhs) not in defined
+    )
 
 
 def _substitute(step: Step, ctx: RuleContext) -> None:
     eqs = _equations(step)
     for eq in eqs:
-        if not (_instance_of(eq, ctx.definitions + ctx.known) or _is_value(eq)):
+        if not (
+            _instance_of(eq, ctx.definitions + ctx.known, ctx.pool)
+            or _is_value(eq, ctx.definitions)
+        ):
             raise RuleFailure(
                 f"{eq.lhs} = {eq.rhs} is neither a definition, a proven result nor a value"
             )
-    _either_side(step, eqs, f"the substitution {_describe(eqs)}")
+    _either_side(step, eqs, lambda: f"the substitution {_describe(eqs)}")
 
 
 def _algebra(step: Step, ctx: RuleContext) -> None:
@@ -372,6 +394,7 @@ def _instantiation(step: Step, ctx: RuleContext) -> None:
     report = instantiate(
         inst.chain,
         axis=inst.axis,
+        forms=abbreviated_forms(inst.chain, inst.axis),
         values=[dict(inst.values)],
         units=(inst.unit,),
         bruteforce_limit=10**7,

@@ -1,0 +1,84 @@
+"""Network derivations: the seed's worked example, random chains against the fold."""
+
+import dataclasses
+
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rfsym.errors import ProofError
+from rfsym.examples import seed_example
+from rfsym.model.chain import Chain, symbolic_chain
+from rfsym.model.layers import Conv
+from rfsym.numeric.fold import FoldLayer, fold
+from rfsym.proof.check import check
+from rfsym.proof.network import derive_chain, seed_derivation
+
+
+def section(checked, heading):
+    return next(s for s in checked.derivation.sections if s.heading.endswith(heading))
+
+
+def test_seed_pixel_sets_are_the_seeds():
+    # the seed, point 5: conv1 units see [1 2 3] and [3 4 5]; conv2's first unit sees [1..5]
+    table = section(seed_derivation(), "as in the seed").table
+    pixels = [row[2] for row in table.rows]
+    assert pixels[:3] == ["[1 2 3]", "[3 4 5]", "[1 2 3 4 5]"]
+
+
+def test_seed_results_are_r_5_and_jump_2():
+    results = {str(eq.lhs): eq.rhs for eq in seed_derivation().derivation.results}
+    assert results["r_2"] == 5 and results["S_2"] == 2
+
+
+def test_symbolic_two_layers_give_the_seed_closed_form():
+    checked = check(derive_chain(symbolic_chain(2)))
+    k1, k2, s1 = sp.symbols("k_1 k_2 s_1", integer=True, positive=True)
+    rf = next(eq for eq in checked.derivation.results if str(eq.lhs) == "r_2")
+    assert sp.expand(rf.rhs - (1 + (k1 - 1) + (k2 - 1) * s1)) == 0
+
+
+layers = st.tuples(st.integers(1, 5), st.integers(1, 3), st.integers(0, 2), st.integers(1, 2)).map(
+    lambda t: Conv(kernel_size=t[0], stride=t[1], padding=t[2], dilation=t[3])
+)
+
+
+@given(st.lists(layers, min_size=1, max_size=6))
+def test_results_equal_the_fold_for_random_numeric_chains(convs):
+    chain = Chain(layers=tuple(convs))
+    checked = check(derive_chain(chain, trials=1))
+    results = {str(eq.lhs).split("_")[0]: eq.rhs for eq in checked.derivation.results}
+    folded = fold(
+        [FoldLayer(c.kernel_size[0], c.stride[0], c.padding[0][0], 0, c.dilation[0]) for c in convs]
+    )
+    assert results["r"] == folded.rf
+    assert results["S"] == folded.jump
+    assert results.get("P", 0) == folded.padding
+
+
+def test_a_tampered_closed_form_is_rejected():
+    derivation = derive_chain(symbolic_chain(3))
+    rf = next(s for s in derivation.sections if s.heading == "Receptive field")
+    step = rf.steps[-1]
+    wrong_step = dataclasses.replace(step, rhs=step.rhs + 1)
+    wrong = dataclasses.replace(
+        derivation,
+        sections=tuple(
+            dataclasses.replace(s, steps=(*s.steps[:-1], wrong_step), claim=None) if s is rf else s
+            for s in derivation.sections
+        ),
+        results=(),
+    )
+    with pytest.raises(ProofError, match="section 'Receptive field'"):
+        check(wrong)
+
+
+def test_long_symbolic_chain_keeps_jumps_named():
+    checked = check(derive_chain(symbolic_chain(20)))
+    rf = next(eq for eq in checked.derivation.results if str(eq.lhs) == "r_20")
+    assert sp.Symbol("S_19", integer=True, positive=True) in rf.rhs.free_symbols
+
+
+def test_seed_example_chain_is_the_seeds():
+    assert seed_example().layers[0].kernel_size == (3,)
