@@ -1,0 +1,84 @@
+"""The published receptive-field table (Araujo et al., Distill 2019; google-research/
+receptive_field RECEPTIVE_FIELD_TABLE.md), restated in ``architectures.json``, against the
+rfsym zoo and against the reference's own layer lists converted to rfsym graphs."""
+
+from __future__ import annotations
+
+import pytest
+from reference_graphs import load, to_graph
+
+from rfsym import zoo
+from rfsym.algebra.graph import analyse
+from rfsym.errors import GraphError
+from rfsym.model.graph import Graph, InputNode
+from rfsym.numeric.graph_bruteforce import graph_probe
+
+ARCH = load("architectures.json")
+RESOLUTIONS = {"224": (224, 224), "321": (321, 321), "None": None}
+
+
+def _rsp(result, node, axis=1):
+    rf = result.at(node, axis)
+    assert rf.rf_min == rf.rf_max
+    return [rf.rf_min, rf.jump, rf.padding]
+
+
+@pytest.mark.parametrize("name", ["alexnet_v2", "vgg_16"])
+@pytest.mark.parametrize("resolution", list(RESOLUTIONS))
+def test_chain_layers_match_per_layer_values(name, resolution):
+    graph = zoo.load(name)
+    size = RESOLUTIONS[resolution]
+    if size is None:  # the zoo spec sets 224: drop it (alexnet and vgg need no size)
+        graph = Graph(nodes=(InputNode(name="input"), *graph.nodes[1:]), outputs=graph.outputs)
+    result = analyse(graph, input_size=size) if size else analyse(graph)
+    for layer in ARCH["chains"][name]["layers"]:
+        at = layer[f"at_{resolution}"]
+        for axis in (0, 1):
+            assert _rsp(result, layer["name"], axis) == [at["r"], at["S"], at["P"]], layer["name"]
+        if "table_expected_r_S_P" in layer:
+            assert _rsp(result, layer["name"]) == layer["table_expected_r_S_P"][resolution]
+
+
+@pytest.mark.parametrize("resolution", ["224", "321"])
+def test_resnet_v1_50_endpoints_zoo_and_reference(resolution):
+    dag = ARCH["dags"]["resnet_v1_50"]
+    size = RESOLUTIONS[resolution]
+    ours = analyse(zoo.load("resnet_v1_50"), input_size=size)
+    theirs = analyse(to_graph(dag["nodes"], input_size=size))
+    assert ours.aligned and theirs.aligned
+    for node, row in dag["endpoints"].items():
+        expected = row["table_expected_r_S_P"][resolution]
+        assert _rsp(ours, node) == expected, node
+        assert _rsp(theirs, node) == expected, node
+
+
+def test_resnet_v1_50_without_size_names_the_node():
+    graph = zoo.load("resnet_v1_50")
+    unsized = Graph(nodes=(InputNode(name="input"), *graph.nodes[1:]))
+    with pytest.raises(GraphError) as info:
+        analyse(unsized)
+    assert "'pool1'" in str(info.value) and "input size" in str(info.value)
+
+
+@pytest.mark.parametrize("resolution", ["224", "299", "321"])
+def test_resnet_v1_50_final_values_by_brute_force(resolution):
+    expected = ARCH["dags"]["resnet_v1_50"]["brute_force_oracle_final_r_S_P"][resolution]
+    n = int(resolution)
+    graph = zoo.load("resnet_v1_50").with_input_size((n, n))
+    out = graph.outputs[0]
+    plain = graph.plain(0)
+    first, second = graph_probe(plain, out, 0, "input"), graph_probe(plain, out, 1, "input")
+    assert [first.size, second.start - first.start, -first.start] == expected
+    assert _rsp(analyse(graph), out, 0) == expected
+
+
+TABLE = {row["model"]: row for row in ARCH["distill_table_224"]}
+
+
+@pytest.mark.parametrize(
+    "name", ["alexnet_v2", "vgg_16", "resnet_v1_50", "resnet_v1_101", "resnet_v1_152"]
+)
+def test_distill_table_at_224(name):
+    row = TABLE[name]
+    graph = zoo.load(name)
+    assert _rsp(analyse(graph), graph.outputs[0]) == [row["rf"], row["stride"], row["padding"]]
