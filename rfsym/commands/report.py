@@ -1,0 +1,224 @@
+"""``rfsym report SPEC``: the anchor report of chosen feature maps (SSD / Faster R-CNN design).
+
+Per feature map and axis: the receptive-field size (min and max over units when it depends on
+the unit), the jump (the anchor step), the centre of unit 0 and the input interval of any unit;
+as a table, or as JSON (``--json``; sorted keys, exact numbers: ints, rationals as ``"p/q"``).
+``SPEC`` is a spec file or the name of a zoo network.
+
+>>> from rfsym.cli import main
+>>> main(["report", "patchgan_70", "--unit", "3,5"])
+feature map  axis  size  rf  jump  padding  centre(0)  unit  interval
+out          y     30    70  8     23       11.5       3     [1, 70]
+out          x     30    70  8     23       11.5       5     [17, 86]
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from rfsym import zoo
+from rfsym.algebra.graph import AxisRF, GraphRF, analyse
+from rfsym.errors import SpecError
+from rfsym.model.chain import Chain
+from rfsym.model.graph import Graph
+from rfsym.model.spec import load_spec
+
+__all__ = ["add_parser", "anchor_report", "run"]
+
+SCHEMA_VERSION = 1
+_AXIS_NAMES = {1: ("x",), 2: ("y", "x"), 3: ("z", "y", "x")}
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``report``."""
+    parser = sub.add_parser(
+        "report",
+        help="anchor report: RF size, jump, centre and interval per feature map",
+        description="Receptive field of chosen feature maps of a network spec (or zoo name): "
+        "size, jump (anchor step), centre of unit 0 and the input interval of a unit.",
+    )
+    parser.add_argument("spec", metavar="SPEC", help="a spec file, or a zoo network name")
+    parser.add_argument(
+        "--node",
+        action="append",
+        metavar="NAME",
+        help="a feature map to report (repeatable; default: the graph's outputs)",
+    )
+    parser.add_argument(
+        "--unit",
+        default="0",
+        metavar="U[,V...]",
+        help="the unit whose input interval is shown: one index for every axis or one per axis",
+    )
+    parser.add_argument(
+        "--input-size",
+        metavar="N[,M...]",
+        help="input size: one number for every axis or one per axis (overrides the spec)",
+    )
+    parser.add_argument(
+        "--input", metavar="NAME", help="the input to measure on (default: the only one)"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.set_defaults(run=run)
+
+
+def _ints(text: str, what: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise SpecError(
+            f"{what} = {text!r} is not allowed; give integers separated by commas, e.g. 224,224"
+        ) from None
+    return values
+
+
+def _load(spec: str) -> Graph:
+    if not os.path.exists(spec):
+        if spec in zoo.names():
+            return zoo.load(spec)
+        raise SpecError(
+            f"{spec}: no such spec file, and not a zoo network ({', '.join(zoo.names())})"
+        )
+    network = load_spec(spec)
+    return Graph.from_chain(network) if isinstance(network, Chain) else network
+
+
+def _exact(value: sp.Expr | None) -> Any:
+    """An exact JSON number: int, ``"p/q"`` for a rational, text for a symbolic expression."""
+    if value is None:
+        return None
+    if value.is_Integer:
+        return int(value)
+    if value.is_Rational:
+        return f"{value.p}/{value.q}"
+    return str(value)
+
+
+def _show(value: sp.Expr | None) -> str:
+    if value is None:
+        return "unbounded"
+    if value.is_Rational and not value.is_Integer:
+        return str(float(Fraction(int(value.p), int(value.q))))
+    return str(value)
+
+
+def anchor_report(result: GraphRF, nodes: tuple[str, ...], unit: tuple[int, ...]) -> dict[str, Any]:
+    """The report as a JSON-ready dict (the schema of ``rfsym report --json``)."""
+    graph = result.graph
+    ndim = graph.ndim
+    units = unit * ndim if len(unit) == 1 else unit
+    if len(units) != ndim:
+        raise SpecError(f"--unit {unit}: give one index, or one per axis ({ndim})")
+    names = _AXIS_NAMES.get(ndim, tuple(str(i) for i in range(ndim)))
+    maps = []
+    for node in nodes:
+        axes = []
+        for axis in range(ndim):
+            rf: AxisRF = result.at(node, axis)
+            u = units[axis]
+            lo, hi = rf.interval(u)
+            axes.append(
+                {
+                    "axis": names[axis],
+                    "size": graph.sizes[node][axis] if graph.sizes else None,
+                    "rf_min": _exact(rf.rf_min),
+                    "rf_max": _exact(rf.rf_max),
+                    "jump": _exact(rf.jump),
+                    "jumps": [_exact(j) for j in rf.jumps],
+                    "padding": _exact(rf.padding),
+                    "centre_0": _exact(sp.nsimplify(rf.centre(0))),
+                    "unit": u,
+                    "interval": [_exact(lo), _exact(hi)],
+                    "aligned": rf.aligned,
+                }
+            )
+        maps.append({"node": node, "axes": axes})
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "network": graph.name,
+        "input": result.input,
+        "input_size": list(graph.sizes[result.input]) if graph.sizes else None,
+        "feature_maps": maps,
+        "misalignments": [
+            {
+                "node": m.node,
+                "axis": names[m.axis],
+                "kind": m.kind,
+                "rf_min": _exact(m.rf_min),
+                "rf_max": _exact(m.rf_max),
+                "sizes": [_exact(s) for s in m.sizes],
+            }
+            for m in result.misalignments
+        ],
+    }
+
+
+def _table(report: dict[str, Any]) -> str:
+    header = [
+        "feature map",
+        "axis",
+        "size",
+        "rf",
+        "jump",
+        "padding",
+        "centre(0)",
+        "unit",
+        "interval",
+    ]
+    rows = [header]
+    for fmap in report["feature_maps"]:
+        for ax in fmap["axes"]:
+            lo, hi = ax["rf_min"], ax["rf_max"]
+            rf = str(lo) if lo == hi else f"{lo}..{'unbounded' if hi is None else hi}"
+            jump = "/".join(map(str, ax["jumps"])) if ax["jump"] is None else str(ax["jump"])
+            centre = ax["centre_0"]
+            if isinstance(centre, str) and "/" in centre:
+                p, q = centre.split("/")
+                centre = str(int(p) / int(q))
+            rows.append(
+                [
+                    fmap["node"],
+                    ax["axis"],
+                    "?" if ax["size"] is None else str(ax["size"]),
+                    rf,
+                    jump,
+                    str(ax["padding"]),
+                    str(centre),
+                    str(ax["unit"]),
+                    f"[{ax['interval'][0]}, {ax['interval'][1]}]",
+                ]
+            )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    for m in report["misalignments"]:
+        top = "unbounded" if m["rf_max"] is None else m["rf_max"]
+        lines.append(
+            f"misaligned merge {m['node']!r} (axis {m['axis']}, {m['kind']}): RF size "
+            f"{m['rf_min']}..{top} depending on the unit"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the anchor report."""
+    graph = _load(args.spec)
+    size = _ints(args.input_size, "--input-size") if args.input_size else None
+    if size is not None and len(size) == 1:
+        size = size[0]
+    result = analyse(graph, input=args.input, input_size=size)
+    nodes = tuple(args.node) if args.node else result.graph.outputs
+    for node in nodes:
+        result.graph.node(node)
+    report = anchor_report(result, nodes, _ints(args.unit, "--unit"))
+    if args.json:
+        print(json.dumps(report, indent=2, sort_keys=True))
+    else:
+        print(_table(report), end="")
+    return 0
