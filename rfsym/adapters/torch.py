@@ -1,0 +1,856 @@
+"""PyTorch adapter: ``from_torch(module, input_shape=...)`` -> an rfsym Graph + diagnostics.
+
+The module is traced with :mod:`torch.fx` (symbolic tracing, down to the standard ``torch.nn``
+layers), then run once on zeros of ``input_shape`` (in eval mode, without gradients; the
+module's training flags are restored) to learn every tensor's shape.  Each fx node becomes one
+rfsym node named after the module path (``layer1.0.conv1``; a module called again gets
+``#2``, ``#3``) or, for functions, the fx node name (``add``, ``cat_1``).
+
+Where symbolic tracing fails (data-dependent control flow), only the offending sub-modules are
+kept opaque; their leaf layers are recorded with forward hooks in call order and treated as a
+chain.  Branches inside them (residual adds, concatenations) are then invisible, so the result
+is marked ``partial`` and a diagnostic names the module.
+
+Mapped: ``Conv1d/2d/3d`` (also ``padding="same"``), ``ConvTranspose1d/2d/3d``, max/avg pooling
+(``ceil_mode``, ``dilation``), adaptive pooling (the windows come from the traced shape),
+``Upsample`` / ``F.interpolate`` with an integer factor (nearest, or (bi/tri)linear with
+``align_corners=False``), padding layers and ``F.pad``, batch norm, activations, dropout,
+identity, ``Linear`` after flattening, ``Flatten`` / ``flatten`` / ``view``/``reshape`` to
+``(N, -1)``, global means, ``add``/``sub``/``mul``/``div`` of tensors (merge), ``cat`` along
+channels (merge).  Anything else raises :class:`~rfsym.errors.UnsupportedLayerError` naming the
+module type and path and how to declare it, unless ``declare`` gives its geometry or
+``passthrough=True`` (then it is treated as point-wise and the result is ``partial``).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from rfsym.errors import MissingDependencyError, UnsupportedLayerError
+
+try:
+    import torch
+    import torch.nn.functional as F
+    from torch import fx, nn
+    from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
+except ImportError as _exc:  # pragma: no cover - exercised in a subprocess test
+    raise MissingDependencyError(
+        "rfsym.adapters.torch needs PyTorch: pip install 'rfsym[torch]'"
+    ) from _exc
+
+from rfsym.adapters.result import Imported
+from rfsym.errors import GraphError, RfsymError
+from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode
+from rfsym.model.layers import (
+    AbstractLayer,
+    AdaptivePool,
+    Conv,
+    ConvTranspose,
+    Flatten,
+    GlobalPool,
+    Pad,
+    Pointwise,
+    Pool,
+    Upsample,
+)
+
+__all__ = ["from_torch"]
+
+Declared = AbstractLayer | Callable[[Any], AbstractLayer]
+
+_CONV = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
+_CONV_T = (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
+_MAX_POOL = (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d)
+_AVG_POOL = (nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d)
+_ADAPTIVE = (
+    nn.AdaptiveAvgPool1d,
+    nn.AdaptiveAvgPool2d,
+    nn.AdaptiveAvgPool3d,
+    nn.AdaptiveMaxPool1d,
+    nn.AdaptiveMaxPool2d,
+    nn.AdaptiveMaxPool3d,
+)
+_PAD = (
+    nn.ZeroPad1d,
+    nn.ZeroPad2d,
+    nn.ZeroPad3d,
+    nn.ConstantPad1d,
+    nn.ConstantPad2d,
+    nn.ConstantPad3d,
+    nn.ReflectionPad1d,
+    nn.ReflectionPad2d,
+    nn.ReflectionPad3d,
+    nn.ReplicationPad1d,
+    nn.ReplicationPad2d,
+    nn.ReplicationPad3d,
+    nn.CircularPad1d,
+    nn.CircularPad2d,
+    nn.CircularPad3d,
+)
+_POINTWISE_MODULES = (
+    nn.BatchNorm1d,
+    nn.BatchNorm2d,
+    nn.BatchNorm3d,
+    nn.SyncBatchNorm,
+    nn.Identity,
+    nn.Dropout,
+    nn.Dropout1d,
+    nn.Dropout2d,
+    nn.Dropout3d,
+    nn.AlphaDropout,
+    nn.ReLU,
+    nn.ReLU6,
+    nn.LeakyReLU,
+    nn.PReLU,
+    nn.RReLU,
+    nn.ELU,
+    nn.SELU,
+    nn.CELU,
+    nn.GELU,
+    nn.SiLU,
+    nn.Mish,
+    nn.Sigmoid,
+    nn.Tanh,
+    nn.Hardswish,
+    nn.Hardsigmoid,
+    nn.Hardtanh,
+    nn.Softplus,
+    nn.Softsign,
+    nn.Tanhshrink,
+    nn.LogSigmoid,
+    nn.Threshold,
+)
+_POINTWISE_FUNCTIONS = {
+    F.relu,
+    F.relu6,
+    F.leaky_relu,
+    F.elu,
+    F.selu,
+    F.celu,
+    F.gelu,
+    F.silu,
+    F.mish,
+    F.hardswish,
+    F.hardsigmoid,
+    F.hardtanh,
+    F.softplus,
+    F.dropout,
+    F.batch_norm,
+    F.sigmoid,
+    F.tanh,
+    torch.relu,
+    torch.sigmoid,
+    torch.tanh,
+    torch.exp,
+    torch.neg,
+    torch.abs,
+    torch.clamp,
+    torch.clip,
+    torch.sqrt,
+    torch.square,
+    operator.neg,
+    operator.pos,
+}
+_POINTWISE_METHODS = {
+    "relu",
+    "relu_",
+    "sigmoid",
+    "sigmoid_",
+    "tanh",
+    "tanh_",
+    "clamp",
+    "clamp_",
+    "clip",
+    "contiguous",
+    "clone",
+    "detach",
+    "float",
+    "double",
+    "half",
+    "to",
+    "type_as",
+    "neg",
+    "exp",
+    "abs",
+    "sqrt",
+    "square",
+}
+_ELEMENTWISE_FUNCTIONS = {
+    operator.add,
+    operator.iadd,
+    operator.sub,
+    operator.isub,
+    operator.mul,
+    operator.imul,
+    operator.truediv,
+    operator.itruediv,
+    torch.add,
+    torch.sub,
+    torch.mul,
+    torch.div,
+    torch.maximum,
+    torch.minimum,
+}
+_ELEMENTWISE_METHODS = {"add", "add_", "sub", "sub_", "mul", "mul_", "div", "div_"}
+_MAX_POOL_FUNCTIONS = {F.max_pool1d, F.max_pool2d, F.max_pool3d}
+_AVG_POOL_FUNCTIONS = {F.avg_pool1d, F.avg_pool2d, F.avg_pool3d}
+_ADAPTIVE_FUNCTIONS = {
+    F.adaptive_avg_pool1d: "avg",
+    F.adaptive_avg_pool2d: "avg",
+    F.adaptive_avg_pool3d: "avg",
+    F.adaptive_max_pool1d: "max",
+    F.adaptive_max_pool2d: "max",
+    F.adaptive_max_pool3d: "max",
+}
+_CAT = {torch.cat, torch.concat, torch.concatenate}
+_RESHAPE_METHODS = {"view", "reshape", "flatten"}
+
+
+def _tuple(value: object, nd: int) -> tuple[int, ...]:
+    if isinstance(value, tuple | list):
+        if len(value) == 1:
+            return (int(value[0]),) * nd
+        return tuple(int(v) for v in value)
+    return (int(value),) * nd
+
+
+class _Unknown(Exception):
+    """A module or function this adapter does not map (turned into the user-facing error)."""
+
+    def __init__(self, what: str, why: str = "") -> None:
+        super().__init__(what)
+        self.what = what
+        self.why = why
+
+
+def _shape(meta: object) -> tuple[int, ...] | None:
+    if isinstance(meta, TensorMetadata):
+        return tuple(int(n) for n in meta.shape)
+    return None
+
+
+def _conv_padding(module: Any, nd: int) -> object:
+    padding = module.padding
+    k = _tuple(module.kernel_size, nd)
+    d = _tuple(module.dilation, nd)
+    if padding == "valid":
+        return (0,) * nd
+    if padding == "same":
+        pairs = []
+        for kk, dd in zip(k, d, strict=True):
+            total = dd * (kk - 1)
+            pairs.append((total // 2, total - total // 2))
+        return tuple(pairs)
+    return _tuple(padding, nd)
+
+
+def _upsample(name: str, mode: str, align_corners: object, before: tuple, after: tuple) -> Upsample:
+    factors = []
+    for n_in, n_out in zip(before, after, strict=True):
+        if n_out % n_in:
+            raise _Unknown(
+                name, f"the output size {after} is not an integer multiple of the input {before}"
+            )
+        factors.append(n_out // n_in)
+    if mode in ("nearest", "nearest-exact"):
+        kind = "nearest"
+    elif mode in ("linear", "bilinear", "trilinear"):
+        if align_corners:
+            raise _Unknown(name, "align_corners=True is not modelled (use align_corners=False)")
+        kind = "linear"
+    else:
+        raise _Unknown(name, f"mode {mode!r} is not modelled (nearest and linear are)")
+    return Upsample(scale_factor=tuple(factors), mode=kind)
+
+
+def _module_layer(
+    module: Any, path: str, before: tuple[int, ...], after: tuple[int, ...] | None
+) -> AbstractLayer:
+    """The rfsym layer of one leaf module, given its input and output tensor shapes."""
+    nd = max(len(before) - 2, 0)
+    if isinstance(module, _CONV):
+        return Conv(
+            kernel_size=_tuple(module.kernel_size, nd),
+            stride=_tuple(module.stride, nd),
+            padding=_conv_padding(module, nd),
+            dilation=_tuple(module.dilation, nd),
+            name=path,
+        )
+    if isinstance(module, _CONV_T):
+        return ConvTranspose(
+            kernel_size=_tuple(module.kernel_size, nd),
+            stride=_tuple(module.stride, nd),
+            padding=_tuple(module.padding, nd),
+            output_padding=_tuple(module.output_padding, nd),
+            dilation=_tuple(module.dilation, nd),
+            name=path,
+        )
+    if isinstance(module, _MAX_POOL + _AVG_POOL):
+        kernel = _tuple(module.kernel_size, nd)
+        stride = module.stride if module.stride not in (None, ()) else kernel
+        dilation = getattr(module, "dilation", 1)
+        return Pool(
+            kernel_size=kernel,
+            stride=_tuple(stride, nd),
+            padding=_tuple(module.padding, nd),
+            dilation=_tuple(dilation, nd),
+            ceil_mode=bool(module.ceil_mode),
+            mode="max" if isinstance(module, _MAX_POOL) else "avg",
+            name=path,
+        )
+    if isinstance(module, _ADAPTIVE):
+        sizes = _tuple(module.output_size, nd) if module.output_size is not None else None
+        wanted = module.output_size if isinstance(module.output_size, tuple) else None
+        if wanted is not None and any(v is None for v in wanted):
+            sizes = tuple(
+                before[2 + i] if v is None else int(v) for i, v in enumerate(_pad(wanted, nd))
+            )
+        mode = "max" if "Max" in type(module).__name__ else "avg"
+        return AdaptivePool(output_size=sizes, mode=mode, name=path)
+    if isinstance(module, nn.Upsample):
+        if after is None:
+            raise _Unknown(path, "its output shape is unknown")
+        return _upsample(path, module.mode, module.align_corners, before[2:], after[2:])
+    if isinstance(module, _PAD):
+        return _pad_layer(tuple(module.padding), nd, path, name=path)
+    if isinstance(module, _POINTWISE_MODULES):
+        return Pointwise(op=type(module).__name__.lower(), name=path)
+    if isinstance(module, nn.Softmax | nn.LogSoftmax | nn.Softmin) and module.dim in (1, -nd - 1):
+        return Pointwise(op=type(module).__name__.lower(), name=path)
+    if isinstance(module, nn.Linear):
+        if nd == 0:
+            return Pointwise(op="linear", name=path)
+        raise _Unknown(path, "a Linear layer on a tensor with spatial axes mixes the last axis")
+    if isinstance(module, nn.Flatten):
+        if after is not None and len(after) == 2:
+            return Flatten(name=path)
+        raise _Unknown(path, f"only flattening to (N, features) is modelled, got {after}")
+    raise _Unknown(path)
+
+
+def _pad(values: tuple, nd: int) -> tuple:
+    return values * nd if len(values) == 1 else values
+
+
+def _pad_layer(pads: tuple[int, ...], nd: int, where: str, name: str | None = None) -> Pad:
+    """``F.pad`` order (last axis first: left, right, ...) to per-axis (left, right) pairs."""
+    if len(pads) == 1:
+        pads = pads * (2 * nd)
+    pairs = [(0, 0)] * nd
+    for j in range(len(pads) // 2):
+        axis = nd - 1 - j
+        if axis < 0:
+            raise _Unknown(where, "it pads the channel or batch axis")
+        pairs[axis] = (int(pads[2 * j]), int(pads[2 * j + 1]))
+    if any(left < 0 or right < 0 for left, right in pairs):
+        raise _Unknown(where, "negative padding (cropping) is not modelled here")
+    return Pad(padding=tuple(pairs), name=name)
+
+
+class _Tracer(fx.Tracer):
+    def __init__(self, leaves: set[str], leaf_types: tuple[type, ...]) -> None:
+        super().__init__()
+        self.leaves = leaves
+        self.leaf_types = leaf_types
+
+    def is_leaf_module(self, m: Any, module_qualified_name: str) -> bool:
+        if module_qualified_name in self.leaves or isinstance(m, self.leaf_types):
+            return True
+        return super().is_leaf_module(m, module_qualified_name)
+
+
+def _trace(module: Any, leaves: set[str], leaf_types: tuple[type, ...]) -> fx.GraphModule:
+    tracer = _Tracer(leaves, leaf_types)
+    graph = tracer.trace(module)
+    return fx.GraphModule(tracer.root, graph)
+
+
+def _untraceable(
+    module: Any, path: str, leaves: set[str], leaf_types: tuple[type, ...], why: dict[str, str]
+) -> None:
+    """Add to ``leaves`` the smallest sub-modules that torch.fx cannot trace."""
+    try:
+        _trace(module, {_rel(p, path) for p in leaves if _inside(p, path)}, leaf_types)
+        return
+    except Exception as first:  # any tracing failure makes the module opaque
+        for name, child in module.named_children():
+            child_path = f"{path}.{name}" if path else name
+            tracer = _Tracer(set(), leaf_types)
+            if child_path in leaves or tracer.is_leaf_module(child, name):
+                continue
+            _untraceable(child, child_path, leaves, leaf_types, why)
+        try:
+            _trace(module, {_rel(p, path) for p in leaves if _inside(p, path)}, leaf_types)
+        except Exception as again:
+            if not path:
+                raise UnsupportedLayerError(
+                    f"torch.fx cannot trace the model itself: {_first_line(again)}"
+                ) from again
+            leaves.add(path)
+            why[path] = _first_line(again) or _first_line(first)
+
+
+def _inside(p: str, path: str) -> bool:
+    return not path or p.startswith(path + ".")
+
+
+def _rel(p: str, path: str) -> str:
+    return p[len(path) + 1 :] if path else p
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
+
+
+def _args(node: fx.Node) -> list[fx.Node]:
+    found: list[fx.Node] = []
+    fx.node.map_arg((node.args, node.kwargs), lambda n: found.append(n) or n)
+    return found
+
+
+def _arg(node: fx.Node, index: int, name: str, default: object) -> object:
+    if name in node.kwargs:
+        return node.kwargs[name]
+    if len(node.args) > index:
+        return node.args[index]
+    return default
+
+
+def _describe_target(node: fx.Node) -> str:
+    if node.op == "call_method":
+        return f"method .{node.target}()"
+    target = node.target
+    mod = getattr(target, "__module__", None) or ""
+    name = getattr(target, "__name__", repr(target))
+    return f"function {mod + '.' if mod else ''}{name}"
+
+
+def from_torch(
+    module: Any,
+    *,
+    input_shape: Sequence[int] | Sequence[Sequence[int]],
+    passthrough: bool = False,
+    declare: Mapping[str | type, Declared] | None = None,
+) -> Imported:
+    """Translate a PyTorch module to an rfsym graph.
+
+    Args:
+        module: an ``nn.Module`` (not modified: it is run once without gradients and its
+            training flags are restored).
+        input_shape: the full input shape ``(N, C, *spatial)``, or one such shape per input.
+        passthrough: treat unknown modules and functions as point-wise instead of raising; the
+            result is then ``partial`` with one diagnostic per place.
+        declare: geometry for modules the adapter does not know, by module path
+            (``"layer1.0.attn"``) or by type (``MyBlock``): an rfsym layer, or a function of the
+            module returning one.  Declared modules are not traced into.
+
+    Returns:
+        :class:`~rfsym.adapters.result.Imported` with the graph, ``source`` ``"torch.fx"`` (or
+        ``"torch.fx+hooks"``), ``partial`` and ``diagnostics``.
+
+    Raises:
+        UnsupportedLayerError: an unknown module (naming its type and path and how to declare
+            it) or an unsupported function, when ``passthrough`` is false.
+        GraphError: the traced graph is not a valid rfsym graph (e.g. a merge of different
+            spatial sizes, as in a broadcast squeeze-and-excitation gate).
+    """
+    if not isinstance(module, nn.Module):
+        raise UnsupportedLayerError(
+            f"from_torch: expected a torch.nn.Module, got {type(module).__name__}"
+        )
+    shapes = _input_shapes(input_shape)
+    if fx.Tracer().is_leaf_module(module, ""):  # a lone layer: trace it as a one-layer model
+        module = nn.Sequential(OrderedDict([(type(module).__name__.lower(), module)]))
+    declare = dict(declare or {})
+    declared_paths = {k for k in declare if isinstance(k, str)}
+    declared_types = tuple(k for k in declare if isinstance(k, type))
+    leaves = set(declared_paths)
+    why: dict[str, str] = {}
+    _untraceable(module, "", leaves, declared_types, why)
+    hooked = {p for p in leaves if p in why}
+    gm = _trace(module, leaves, declared_types)
+    recordings = _run(module, gm, shapes, hooked)
+    builder = _Builder(module, declare, passthrough, recordings)
+    return builder.build(gm, shapes, hooked, why)
+
+
+def _input_shapes(input_shape: object) -> list[tuple[int, ...]]:
+    def one(shape: object) -> tuple[int, ...]:
+        if (
+            not isinstance(shape, tuple | list | torch.Size)
+            or len(shape) < 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in shape)
+        ):
+            raise GraphError(
+                f"from_torch: input_shape = {input_shape!r} is not allowed; give the full "
+                "shape (N, C, *spatial) of positive ints, or a list of such shapes"
+            )
+        return tuple(shape)
+
+    if (
+        isinstance(input_shape, tuple | list)
+        and input_shape
+        and isinstance(input_shape[0], tuple | list | torch.Size)
+    ):
+        return [one(s) for s in input_shape]
+    return [one(input_shape)]
+
+
+def _run(
+    module: Any, gm: fx.GraphModule, shapes: list[tuple[int, ...]], hooked: set[str]
+) -> dict[str, list[list[tuple[str, Any, tuple, tuple | None]]]]:
+    """Propagate shapes through ``gm`` and record leaf calls inside the hooked modules."""
+    training = {m: m.training for m in module.modules()}
+    recordings: dict[str, list[list]] = {p: [] for p in hooked}
+    handles = []
+    named = dict(module.named_modules())
+    for path in hooked:
+        outer = named[path]
+
+        def start(_m: Any, _inputs: Any, path: str = path) -> None:
+            recordings[path].append([])
+
+        handles.append(outer.register_forward_pre_hook(start))
+        for name, inner in outer.named_modules():
+            if name and not list(inner.children()):
+
+                def record(m: Any, inputs: Any, output: Any, path: str = path, name: str = name):
+                    x = inputs[0] if inputs else None
+                    before = tuple(x.shape) if isinstance(x, torch.Tensor) else ()
+                    after = tuple(output.shape) if isinstance(output, torch.Tensor) else None
+                    recordings[path][-1].append((f"{path}.{name}", m, before, after))
+
+                handles.append(inner.register_forward_hook(record))
+    try:
+        module.eval()
+        param = next(module.parameters(), None)
+        dtype = param.dtype if param is not None and param.is_floating_point() else torch.float32
+        device = param.device if param is not None else torch.device("cpu")
+        inputs = [torch.zeros(s, dtype=dtype, device=device) for s in shapes]
+        with torch.no_grad():
+            ShapeProp(gm).propagate(*inputs)
+    except Exception as exc:
+        raise GraphError(
+            f"from_torch: running the model on zeros of shape {shapes} failed: {_first_line(exc)}"
+        ) from exc
+    finally:
+        for handle in handles:
+            handle.remove()
+        for m, flag in training.items():
+            m.train(flag)
+    return recordings
+
+
+class _Builder:
+    def __init__(
+        self,
+        root: Any,
+        declare: dict,
+        passthrough: bool,
+        recordings: dict[str, list[list]],
+    ) -> None:
+        self.root = root
+        self.modules = dict(root.named_modules())
+        self.declare = declare
+        self.passthrough = passthrough
+        self.recordings = recordings
+        self.calls: dict[str, int] = {}
+        self.nodes: list = []
+        self.used: set[str] = set()
+        self.names: dict[fx.Node, str] = {}
+        self.diagnostics: list[str] = []
+        self.partial = False
+
+    def unique(self, name: str) -> str:
+        if name not in self.used:
+            self.used.add(name)
+            return name
+        k = 2
+        while f"{name}#{k}" in self.used:
+            k += 1
+        self.used.add(f"{name}#{k}")
+        return f"{name}#{k}"
+
+    def declared(self, module: Any, path: str) -> AbstractLayer | None:
+        entry = self.declare.get(path)
+        if entry is None:
+            entry = next(
+                (
+                    v
+                    for k, v in self.declare.items()
+                    if isinstance(k, type) and isinstance(module, k)
+                ),
+                None,
+            )
+        if entry is None:
+            return None
+        layer = entry if isinstance(entry, AbstractLayer) else entry(module)
+        if not isinstance(layer, AbstractLayer):
+            raise UnsupportedLayerError(
+                f"declare[{path!r}] gave {layer!r}; a declaration must be an rfsym layer "
+                "(Conv, Pool, Pointwise, ...) or a function of the module returning one"
+            )
+        return layer
+
+    def unknown(self, err: _Unknown, kind: str, declarable: bool) -> AbstractLayer:
+        reason = f" ({err.why})" if err.why else ""
+        if self.passthrough:
+            self.partial = True
+            self.diagnostics.append(
+                f"{err.what}: {kind} is not modelled{reason}; passed through as point-wise "
+                "(passthrough=True): the receptive field may be too small"
+            )
+            return Pointwise(op="passthrough")
+        how = (
+            f"declare its geometry with from_torch(..., declare={{{err.what.split(' ')[0]!r}: "
+            "Conv(kernel_size=..., stride=..., padding=...)}) (or declare={YourModuleType: ...}), "
+            "or pass passthrough=True to treat it as point-wise (the result is then partial)"
+            if declarable
+            else "pass passthrough=True to treat it as point-wise (the result is then partial)"
+        )
+        raise UnsupportedLayerError(f"{err.what}: {kind} is not supported{reason}; {how}")
+
+    def add_layer(self, name: str, layer: AbstractLayer, source: str) -> str:
+        name = self.unique(name)
+        self.nodes.append(LayerNode(name=name, layer=layer, input=source))
+        return name
+
+    def build(
+        self,
+        gm: fx.GraphModule,
+        shapes: list[tuple[int, ...]],
+        hooked: set[str],
+        why: dict[str, str],
+    ) -> Imported:
+        placeholders = 0
+        outputs: list[str] = []
+        for node in gm.graph.nodes:
+            if node.op == "placeholder":
+                if placeholders >= len(shapes):
+                    continue
+                shape = shapes[placeholders]
+                placeholders += 1
+                name = self.unique(str(node.target))
+                spatial = shape[2:]
+                size = tuple(spatial) if len(spatial) > 1 else (spatial[0] if spatial else None)
+                self.nodes.append(InputNode(name=name, size=size))
+                self.names[node] = name
+                continue
+            if node.op == "output":
+                found = _args(node)
+                outputs = [self.names[n] for n in found if n in self.names]
+                continue
+            if node.op == "get_attr":
+                continue
+            deps = []
+            for n in _args(node):
+                if n in self.names and self.names[n] not in deps:
+                    deps.append(self.names[n])
+            if not deps:
+                continue
+            meta = node.meta.get("tensor_meta")
+            if node.op == "call_function" and node.target is operator.getitem:
+                parent = node.args[0]
+                if isinstance(parent, fx.Node) and parent in self.names:
+                    self.names[node] = self.names[parent]
+                continue
+            if _shape(meta) is None and not isinstance(meta, tuple | list):
+                continue  # sizes, shapes, other non-tensor values
+            name = self.translate(node, deps, meta, hooked, why)
+            if name is not None:
+                self.names[node] = name
+        if not outputs:
+            raise GraphError("from_torch: the model's output does not depend on its input")
+        graph = Graph(nodes=tuple(self.nodes), outputs=tuple(dict.fromkeys(outputs)))
+        source = "torch.fx+hooks" if hooked else "torch.fx"
+        return Imported(
+            graph=graph,
+            source=source,
+            partial=self.partial,
+            diagnostics=tuple(self.diagnostics),
+        )
+
+    def _before(self, node: fx.Node) -> tuple[int, ...]:
+        first = next((n for n in _args(node) if n in self.names), None)
+        shape = _shape(first.meta.get("tensor_meta")) if first is not None else None
+        return shape or ()
+
+    def translate(
+        self,
+        node: fx.Node,
+        deps: list[str],
+        meta: object,
+        hooked: set[str],
+        why: dict[str, str],
+    ) -> str | None:
+        before = self._before(node)
+        after = _shape(meta)
+        nd = max(len(before) - 2, 0)
+        if node.op == "call_module":
+            path = str(node.target)
+            module = self.modules[path]
+            if path in hooked:
+                return self.hooked(path, module, deps[0], why[path])
+            layer = self.declared(module, path)
+            if layer is None:
+                try:
+                    layer = _module_layer(module, path, before, after)
+                except _Unknown as err:
+                    err.what = f"{path!r} ({type(module).__name__})"
+                    layer = self.unknown(err, "this module", declarable=True)
+            return self.add_layer(path, _named(layer, path), deps[0])
+        target = node.target
+        if (node.op == "call_function" and target in _ELEMENTWISE_FUNCTIONS) or (
+            node.op == "call_method" and target in _ELEMENTWISE_METHODS
+        ):
+            if len(deps) == 1:
+                return self.add_layer(node.name, Pointwise(op=_op_name(target)), deps[0])
+            return self.merge(node, deps, "add")
+        if node.op == "call_function" and target in _CAT:
+            dim = _arg(node, 1, "dim", 0)
+            rank = len(after or ())
+            if dim not in (1, 1 - rank):
+                err = _Unknown(f"{node.name!r} (torch.cat)", f"dim={dim} is not the channel axis")
+                return self.add_layer(
+                    node.name, self.unknown(err, "concatenation", declarable=False), deps[0]
+                )
+            if len(deps) == 1:
+                return self.add_layer(node.name, Pointwise(op="cat"), deps[0])
+            return self.merge(node, deps, "concat")
+        layer = self.function_layer(node, before, after, nd)
+        return self.add_layer(node.name, layer, deps[0])
+
+    def merge(self, node: fx.Node, deps: list[str], mode: str) -> str:
+        sizes = {}
+        for n in _args(node):
+            if n in self.names:
+                sizes.setdefault(self.names[n], _shape(n.meta.get("tensor_meta")))
+        spatial = {d: (s or ())[2:] for d, s in sizes.items()}
+        out = _shape(node.meta.get("tensor_meta")) or ()
+        kept = [d for d in deps if spatial.get(d) == tuple(out[2:])]
+        if len(kept) < len(deps):
+            dropped = [d for d in deps if d not in kept]
+            if not self.passthrough or not kept:
+                raise UnsupportedLayerError(
+                    f"{node.name!r} ({_describe_target(node)}): a broadcast merge of inputs "
+                    f"with spatial sizes {[spatial[d] for d in deps]} is not modelled (e.g. a "
+                    "squeeze-and-excitation gate); pass passthrough=True to ignore the "
+                    "broadcast inputs (the result is then partial)"
+                )
+            self.partial = True
+            self.diagnostics.append(
+                f"{node.name!r}: broadcast inputs {dropped} ignored (passthrough=True); their "
+                "receptive field (often the whole input) is missing"
+            )
+        if len(kept) == 1:
+            return self.add_layer(node.name, Pointwise(op="broadcast"), kept[0])
+        name = self.unique(node.name)
+        self.nodes.append(MergeNode(name=name, inputs=tuple(kept), mode=mode))
+        return name
+
+    def function_layer(
+        self, node: fx.Node, before: tuple, after: tuple | None, nd: int
+    ) -> AbstractLayer:
+        target = node.target
+        label = f"{node.name!r} ({_describe_target(node)})"
+        if (node.op == "call_function" and target in _POINTWISE_FUNCTIONS) or (
+            node.op == "call_method" and target in _POINTWISE_METHODS
+        ):
+            return Pointwise(op=_op_name(target))
+        try:
+            if node.op == "call_function" and target in _MAX_POOL_FUNCTIONS | _AVG_POOL_FUNCTIONS:
+                kernel = _tuple(_arg(node, 1, "kernel_size", None), nd)
+                stride = _arg(node, 2, "stride", None)
+                is_max = target in _MAX_POOL_FUNCTIONS
+                return Pool(
+                    kernel_size=kernel,
+                    stride=_tuple(stride, nd) if stride not in (None, (), []) else kernel,
+                    padding=_tuple(_arg(node, 3, "padding", 0), nd),
+                    dilation=_tuple(_arg(node, 4, "dilation", 1), nd) if is_max else 1,
+                    ceil_mode=bool(_arg(node, 5 if is_max else 4, "ceil_mode", False)),
+                    mode="max" if is_max else "avg",
+                )
+            if node.op == "call_function" and target in _ADAPTIVE_FUNCTIONS:
+                if after is None:
+                    raise _Unknown(label, "its output shape is unknown")
+                return AdaptivePool(output_size=tuple(after[2:]), mode=_ADAPTIVE_FUNCTIONS[target])
+            if node.op == "call_function" and target is F.interpolate:
+                if after is None:
+                    raise _Unknown(label, "its output shape is unknown")
+                mode = _arg(node, 3, "mode", "nearest")
+                corners = _arg(node, 4, "align_corners", None)
+                return _upsample(label, mode, corners, before[2:], after[2:])
+            if node.op == "call_function" and target is F.pad:
+                mode = _arg(node, 2, "mode", "constant")
+                layer = _pad_layer(tuple(_arg(node, 1, "pad", ())), nd, label)
+                if mode != "constant":
+                    self.diagnostics.append(
+                        f"{label}: {mode} padding is modelled as zero padding (border units read "
+                        "reflected or repeated pixels instead of padding)"
+                    )
+                return layer
+            if (node.op == "call_function" and target is torch.flatten) or (
+                node.op == "call_method" and target in _RESHAPE_METHODS
+            ):
+                if after is not None and tuple(after) == tuple(before):
+                    return Pointwise(op=str(getattr(target, "__name__", target)))
+                if after is not None and len(after) == 2 and nd > 0:
+                    return Flatten()
+                raise _Unknown(label, f"reshaping {before} to {after} is not modelled")
+            if (node.op == "call_function" and target in (torch.mean, torch.amax, torch.sum)) or (
+                node.op == "call_method" and target in ("mean", "amax", "sum")
+            ):
+                dims = _arg(node, 1, "dim", None)
+                dims = dims if isinstance(dims, tuple | list) else (dims,)
+                rank = len(before)
+                axes = {int(d) % rank for d in dims if d is not None}
+                if axes == set(range(2, rank)) and nd > 0:
+                    return GlobalPool(mode="avg")
+                raise _Unknown(label, f"reducing over dims {tuple(dims)} is not modelled")
+        except _Unknown as err:
+            return self.unknown(err, "this operation", declarable=False)
+        return self.unknown(_Unknown(label), "this operation", declarable=False)
+
+    def hooked(self, path: str, module: Any, source: str, reason: str) -> str:
+        k = self.calls.get(path, 0)
+        self.calls[path] = k + 1
+        calls = self.recordings[path][k] if k < len(self.recordings[path]) else []
+        self.partial = True
+        self.diagnostics.append(
+            f"{path!r} ({type(module).__name__}): torch.fx could not trace it ({reason}); its "
+            f"{len(calls)} layer call(s) were recorded with forward hooks in call order and "
+            "treated as a chain: branches inside it (residual adds, concatenations) and "
+            "functional operations may be missed"
+        )
+        current = source
+        for inner_path, inner, before, after in calls:
+            layer = self.declared(inner, inner_path)
+            if layer is None:
+                try:
+                    layer = _module_layer(inner, inner_path, before, after)
+                except _Unknown as err:
+                    err.what = f"{inner_path!r} ({type(inner).__name__})"
+                    layer = self.unknown(err, "this module", declarable=True)
+            current = self.add_layer(inner_path, _named(layer, inner_path), current)
+        if current == source:
+            current = self.add_layer(path, Pointwise(op="hooked"), source)
+        return current
+
+
+def _named(layer: AbstractLayer, path: str) -> AbstractLayer:
+    if layer.name:
+        return layer
+    try:
+        import dataclasses
+
+        return dataclasses.replace(layer, name=path)
+    except (TypeError, RfsymError):
+        return layer
+
+
+def _op_name(target: object) -> str:
+    return str(getattr(target, "__name__", target)).strip("_")
