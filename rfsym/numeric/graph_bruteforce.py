@@ -28,7 +28,7 @@ field, so this is for tests and small graphs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from math import floor
 from typing import NamedTuple
@@ -71,11 +71,19 @@ def reads(index_map: tuple, x: int) -> tuple[int, ...]:
 
 
 def graph_input_indices(
-    nodes: Sequence[PlainNode], output: str, unit: int
+    nodes: Sequence[PlainNode],
+    output: str,
+    unit: int,
+    *,
+    sizes: Mapping[str, int] | None = None,
 ) -> dict[str, frozenset[int]]:
     """Per input node, the set of its indices that unit ``unit`` of node ``output`` depends on.
 
-    ``nodes`` must be in topological order (inputs first).
+    ``nodes`` must be in topological order (inputs first).  Without ``sizes`` every node is an
+    unbounded line (padding positions are read like any other: the receptive-field convention).
+    With ``sizes`` (units per node along this axis), indices outside ``0 .. size-1`` of every
+    node are dropped: they are padding, constant zeros, so this is what the output truly
+    depends on in a finite network (what autograd sees).
     """
     wanted: dict[str, set[int]] = {output: {unit}}
     found: dict[str, frozenset[int]] = {}
@@ -83,6 +91,8 @@ def graph_input_indices(
         current = wanted.pop(name, None)
         if current is None:
             continue
+        if sizes is not None:
+            current = {x for x in current if 0 <= x < sizes[name]}
         if not inputs:
             found[name] = frozenset(current)
             continue
