@@ -187,6 +187,7 @@ def derive_chain(
         sections=tuple(sections),
         results=results,
         model=NumericModel(symbols=model_symbols, chain=chain),
+        show_definitions=False,
     )
 
 
@@ -369,5 +370,6 @@ def seed_derivation() -> CheckedDerivation:
         results=(statement, *example.results),
         lemmas=(rf_theorem,),
         model=example.model,
+        show_definitions=False,
     )
     return check(derivation)

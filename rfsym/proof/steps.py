@@ -201,6 +201,7 @@ class Derivation:
         induction: the induction frame, if the proof is by induction.
         results: the statements proven (each the induction statement or a section's claim).
         lemmas: checked derivations whose results the rule ``substitute`` may use.
+        show_definitions: print the definitions block (off when the steps restate them).
         model: how to evaluate both sides of each step numerically (second guard).
     """
 
@@ -212,6 +213,7 @@ class Derivation:
     induction: Induction | None = None
     results: tuple[Equation, ...] = ()
     lemmas: tuple[CheckedDerivation, ...] = field(default=(), repr=False)
+    show_definitions: bool = True
     model: NumericModel | None = field(default=None, repr=False)
 
 

@@ -482,8 +482,7 @@ def distill() -> Derivation:
                 (),
                 "k_l - s_l = (k_l - 1) - (s_l - 1)",
             ),
-            (prod(L) + kernels - (prod(L) - 1), "substitute", (telescoped.claim,)),
-            (1 + kernels, "algebraic simplification"),
+            (1 + kernels, "substitute", (telescoped.claim,)),
         ],
         text="Which is the closed form r_n of the seed with n = L, read from the output back.",
     )
