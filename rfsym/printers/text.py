@@ -4,7 +4,7 @@
 >>> k, s = sp.IndexedBase("k"), sp.IndexedBase("s")
 >>> i, j, n = sp.symbols("i j n")
 >>> text_expr(1 + sp.Sum((k[i] - 1) * sp.Product(s[j], (j, 1, i - 1)), (i, 1, n)))
-'1 + sum_{i=1}^{n} (k_i - 1)*prod_{j=1}^{i - 1} s_j'
+'sum_{i=1}^{n} (k_i - 1)*prod_{j=1}^{i - 1} s_j + 1'
 """
 
 from __future__ import annotations
