@@ -23,7 +23,7 @@ __all__ = ["MathMLError", "latex_to_mathml", "to_mathml"]
 
 _STYLE = """
 body { font-family: serif; max-width: 60em; margin: 2em auto; padding: 0 1em; line-height: 1.4; }
-math[display="block"] { display: block; overflow-x: auto; margin: 0.8em 0; }
+math[display="block"] { display: block; overflow-x: auto; overflow-y: hidden; margin: 0.8em 0; }
 mtable.derivation mtd { padding: 0.15em 0.3em; }
 mtable.derivation mtd:nth-child(1) { text-align: right; }
 mtable.derivation mtd:nth-child(2) { text-align: left; }
