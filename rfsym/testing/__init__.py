@@ -5,7 +5,7 @@ imports Hypothesis.  The oracle functions (:func:`expected`, :func:`assert_rf_eq
 the corpus helpers work without Hypothesis; the strategies (:func:`layers`, :func:`chains`) and
 :func:`check_implementation` need it and import it when first used.
 
-* strategies: :func:`layers`, :func:`chains`;
+* strategies: :func:`layers`, :func:`chains`, :func:`graphs`;
 * oracle: :func:`expected`, :func:`expected_layers`, :func:`assert_rf_equal`,
   :func:`find_mismatch`, :func:`check_implementation` (see ``docs/oracle.md``);
 * corpus: :mod:`rfsym.testing.corpus` (``rfsym oracle`` / ``rfsym check``).
@@ -26,12 +26,14 @@ from rfsym.testing.oracle import (
     expected,
     expected_layers,
     find_mismatch,
+    format_mismatch,
 )
 
-_STRATEGIES = ("chains", "layers")
+_STRATEGIES = ("GRAPH_KINDS", "chains", "graphs", "layers")
 
 __all__ = [
     "FIELDS",
+    "GRAPH_KINDS",
     "AxisValues",
     "Mismatch",
     "RFMismatchError",
@@ -41,6 +43,8 @@ __all__ = [
     "expected",
     "expected_layers",
     "find_mismatch",
+    "format_mismatch",
+    "graphs",
     "layers",
 ]
 

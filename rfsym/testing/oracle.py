@@ -13,8 +13,8 @@ Three plain functions, usable with or without pytest:
 
 An implementation's answer is a mapping (``{"rf": 5, "jump": 2}``) or an object with attributes
 (a NamedTuple, a dataclass) holding any of the fields ``rf``, ``jump``, ``padding``, ``start``,
-``end``, ``centre`` (also spelled ``receptive_field``, ``effective_stride``,
-``effective_padding``, ``center``).  ``start``, ``end`` and ``centre`` are those of output unit 0
+``end``, ``centre``, ``rf_min``, ``rf_max`` (also spelled ``receptive_field``,
+``effective_stride``, ``effective_padding``, ``center``; see :class:`AxisValues`).  ``start``, ``end`` and ``centre`` are those of output unit 0
 in 0-based input indices (Distill 2019); ``padding`` is the effective left padding ``P`` with
 ``start = -P``.  A field's value is one number (meaning: the same on every axis) or a sequence
 with one number per axis.  Values must be exact: ``int``, :class:`fractions.Fraction` or a SymPy
@@ -23,7 +23,7 @@ integer/rational; a ``float`` is a mismatch unless ``exact=False``.
 >>> from rfsym import Chain, Conv
 >>> net = Chain(layers=(Conv(kernel_size=3, stride=2), Conv(kernel_size=2)))
 >>> expected(net)
-AxisValues(rf=5, jump=2, padding=0, start=0, end=4, centre=2)
+AxisValues(rf=5, jump=2, padding=0, start=0, end=4, centre=2, rf_min=5, rf_max=5)
 >>> assert_rf_equal({"rf": 5, "jump": 2}, net)
 >>> assert_rf_equal({"rf": 4}, net)
 Traceback (most recent call last):
@@ -39,8 +39,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rfsym.errors import LayerSpecError, ProofError, RfsymError
+from rfsym.algebra.graph import analyse
+from rfsym.errors import GraphError, LayerSpecError, ProofError, RfsymError
 from rfsym.model.chain import Chain
+from rfsym.model.graph import Graph, LayerNode, MergeNode
 from rfsym.numeric.fold import FoldLayer
 
 if TYPE_CHECKING:  # Hypothesis is imported by check_implementation only: expected() works without
@@ -61,7 +63,7 @@ __all__ = [
 
 Number = int | Fraction
 
-FIELDS = ("rf", "jump", "padding", "start", "end", "centre")
+FIELDS = ("rf", "jump", "padding", "start", "end", "centre", "rf_min", "rf_max")
 """The fields an implementation may report, in the order they are compared."""
 
 _ALIASES = {
@@ -71,24 +73,33 @@ _ALIASES = {
     "start": ("start",),
     "end": ("end",),
     "centre": ("centre", "center"),
+    "rf_min": ("rf_min",),
+    "rf_max": ("rf_max",),
 }
 
 
 class AxisValues(NamedTuple):
-    """Exact receptive-field values of one layer along one axis, for output unit 0.
+    """Exact receptive-field values of one layer (or graph node) along one axis.
 
-    ``rf`` is the size of the input interval a unit reads, ``jump`` the distance between
+    ``rf`` is the size of the input interval output unit 0 reads, ``jump`` the distance between
     neighbouring units in input indices, ``padding`` the effective left padding ``P``;
-    ``start = -P``, ``end = start + rf - 1``, ``centre = (start + end) / 2``.
-    Half-integers are :class:`~fractions.Fraction`; integral values are ``int``.
+    ``start = -P``, ``end = start + rf - 1``, ``centre = (start + end) / 2`` (all of unit 0).
+    ``rf_min``/``rf_max`` are the smallest and largest size over all units: equal to ``rf`` in
+    a chain of sliding windows; they differ after a transposed convolution whose stride does not
+    divide its kernel (the size depends on the unit's phase) or at a misaligned merge
+    (``rf_max`` is ``None`` when it grows without bound, ``jump`` ``None`` when merged paths
+    have different jumps).  Half-integers and fractional jumps are
+    :class:`~fractions.Fraction`; integral values are ``int``.
     """
 
     rf: Number
-    jump: Number
+    jump: Number | None
     padding: Number
     start: Number
     end: Number
     centre: Number
+    rf_min: Number
+    rf_max: Number | None
 
 
 # -- expected values ------------------------------------------------------------------------------
@@ -137,31 +148,20 @@ def _values(rf: Number, jump: Number, padding: Number) -> AxisValues:
         start=_normal(start),
         end=_normal(end),
         centre=_normal(Fraction(start + end) / 2),
+        rf_min=_normal(rf),
+        rf_max=_normal(rf),
     )
 
 
-def _check_network(network: object) -> Chain:
-    if not isinstance(network, Chain):
+def _check_network(network: object) -> Chain | Graph:
+    if not isinstance(network, Chain | Graph):
         raise RfsymError(
-            f"the oracle expects an rfsym Chain, got {type(network).__name__}: {network!r}"
+            f"the oracle expects an rfsym Chain or Graph, got {type(network).__name__}: {network!r}"
         )
     return network
 
 
-def expected_layers(network: Chain, *, axis: int = 0) -> tuple[AxisValues, ...]:
-    """Exact values after every layer along ``axis``: index 0 is the input, ``i`` layer ``i``.
-
-    Computed by the plain integer fold of :mod:`rfsym.numeric.fold` (no SymPy arithmetic), so it
-    is fast enough to run on thousands of networks a second.
-
-    Raises:
-        LayerSpecError: a parameter is a symbol (the oracle needs numbers).
-
-    >>> from rfsym import Chain, Conv
-    >>> [v.rf for v in expected_layers(Chain(layers=(Conv(kernel_size=3),) * 3))]
-    [1, 3, 5, 7]
-    """
-    chain = _check_network(network)
+def _chain_layers(chain: Chain, axis: int) -> tuple[AxisValues, ...]:
     out = [_values(1, 1, 0)]
     rf, jump, padding = 1, 1, 0
     for k, s, p, _q, d in _fold_layers(chain, axis):
@@ -172,14 +172,100 @@ def expected_layers(network: Chain, *, axis: int = 0) -> tuple[AxisValues, ...]:
     return tuple(out)
 
 
-def expected(network: Chain, *, axis: int = 0) -> AxisValues:
-    """Exact values of the network's output along ``axis`` (see :class:`AxisValues`).
+def _plain(value: Any) -> Number | None:
+    if value is None:
+        return None
+    if getattr(value, "is_Integer", False):
+        return int(value)
+    if getattr(value, "is_Rational", False):
+        return _normal(Fraction(int(value.p), int(value.q)))
+    raise LayerSpecError(
+        layer="graph",
+        field="value",
+        value=value,
+        allowed="a number: the oracle evaluates numeric networks (substitute values first)",
+    )
+
+
+def _graph_values(graph: Graph, axis: int, nodes: Sequence[str] | None = None) -> dict:
+    if graph.free_symbols:
+        name = sorted(s.name for s in graph.free_symbols)[0]
+        raise LayerSpecError(
+            layer="graph",
+            field=name,
+            value=name,
+            allowed="an integer: the oracle evaluates numeric networks (substitute values for "
+            "the symbols first)",
+        )
+    result = analyse(graph)
+    out = {}
+    for name in graph.order if nodes is None else nodes:
+        rf = result.at(name, axis)
+        lo, hi = rf.interval(0)
+        start, end = _plain(lo), _plain(hi)
+        out[name] = AxisValues(
+            rf=end - start + 1,
+            jump=_plain(rf.jump),
+            padding=_plain(rf.padding),
+            start=start,
+            end=end,
+            centre=_normal(Fraction(start + end) / 2),
+            rf_min=_plain(rf.rf_min),
+            rf_max=_plain(rf.rf_max),
+        )
+    return out
+
+
+def _output(graph: Graph) -> str:
+    if len(graph.outputs) != 1:
+        raise GraphError(
+            f"the graph has outputs {graph.outputs}; name the node (node=...) or give results "
+            "per node"
+        )
+    return graph.outputs[0]
+
+
+def expected_layers(network: Chain | Graph, *, axis: int = 0) -> Any:
+    """Exact values after every layer (chain) or at every node (graph) along ``axis``.
+
+    For a :class:`~rfsym.model.chain.Chain`: a tuple, index 0 the input, index ``i`` layer
+    ``i``, computed by a plain integer fold (no SymPy arithmetic), fast enough for thousands of
+    networks a second.  For a :class:`~rfsym.model.graph.Graph`: a dict from node name to
+    values, in topological order, computed by :func:`rfsym.algebra.graph.analyse`.
+
+    Raises:
+        LayerSpecError: a parameter is a symbol (the oracle needs numbers).
+
+    >>> from rfsym import Chain, Conv
+    >>> [v.rf for v in expected_layers(Chain(layers=(Conv(kernel_size=3),) * 3))]
+    [1, 3, 5, 7]
+    """
+    network = _check_network(network)
+    if isinstance(network, Graph):
+        return _graph_values(network, axis)
+    return _chain_layers(network, axis)
+
+
+def expected(network: Chain | Graph, *, axis: int = 0, node: str | None = None) -> AxisValues:
+    """Exact values of the network's output (or of graph node ``node``) along ``axis``.
 
     >>> from rfsym import Chain, Conv, Pool
     >>> expected(Chain(layers=(Conv(kernel_size=3, padding=1), Pool(kernel_size=2))))
-    AxisValues(rf=4, jump=2, padding=1, start=-1, end=2, centre=Fraction(1, 2))
+    AxisValues(rf=4, jump=2, padding=1, start=-1, end=2, centre=Fraction(1, 2), rf_min=4, rf_max=4)
+
+    A transposed convolution halves the jump, and its units read 1 or 2 inputs by phase (unit 0
+    reads inputs -1 and 0):
+
+    >>> from rfsym.model.graph import Graph
+    >>> from rfsym.model.layers import ConvTranspose
+    >>> expected(Graph.from_layers([ConvTranspose(kernel_size=3, stride=2)]))
+    AxisValues(rf=2, jump=Fraction(1, 2), padding=1, start=-1, end=0, centre=Fraction(-1, 2), rf_min=1, rf_max=2)
     """
-    return expected_layers(network, axis=axis)[-1]
+    network = _check_network(network)
+    if isinstance(network, Graph):
+        name = _output(network) if node is None else node
+        return _graph_values(network, axis, (name,))[name]
+    return _chain_layers(network, axis)[-1]
 
 
 # -- comparing ----------------------------------------------------------------------------------
@@ -256,7 +342,7 @@ def _compare_one(
     result: object,
     want: Sequence[AxisValues],
     *,
-    layer: int,
+    layer: int | str,
     label: str,
     fields: Sequence[str],
     exact: bool,
@@ -279,8 +365,12 @@ def _compare_one(
                 layer, label, 0, field, f"{ndim} value(s), one per axis", value, located
             )
         for axis, (got, values) in enumerate(zip(per_axis, want, strict=True)):
-            number = _exact(got, exact=exact)
             target = getattr(values, field)
+            if target is None:
+                if got is not None:
+                    return Mismatch(layer, label, axis, field, target, got, located)
+                continue
+            number = _exact(got, exact=exact)
             if number is None or number != target:
                 return Mismatch(layer, label, axis, field, target, got, located)
     if not found:
@@ -291,116 +381,134 @@ def _compare_one(
     return None
 
 
-def _prefix(network: Chain, i: int) -> Chain:
-    return network.between(0, i)
+class _View:
+    """A chain or graph as an ordered list of stages with exact values and prefixes."""
 
+    def __init__(self, network: Chain | Graph) -> None:
+        self.network = network
+        self.graph = isinstance(network, Graph)
+        if self.graph:
+            per_axis = [_graph_values(network, a) for a in range(network.ndim)]
+            self.keys: list = list(network.order)
+            self.output: int | str = _output(network)
+        else:
+            per_axis = [_chain_layers(network, a) for a in range(network.ndim)]
+            self.keys = list(range(len(network) + 1))
+            self.output = len(network)
+        self.want = {k: tuple(values[k] for values in per_axis) for k in self.keys}
 
-def _label(network: Chain, i: int) -> str:
-    if i == 0:
-        return "input (layer 0)"
-    return network.label(i)
+    def label(self, key: int | str) -> str:
+        if self.graph:
+            return self.network.describe(key)
+        return "input (layer 0)" if key == 0 else self.network.label(key)
 
+    def is_input(self, key: int | str) -> bool:
+        if self.graph:
+            return not self.network.node(key).inputs
+        return key == 0
 
-def _all_axes(network: Chain) -> list[tuple[AxisValues, ...]]:
-    """Per layer (0..n), per axis values."""
-    per_axis = [expected_layers(network, axis=a) for a in range(network.ndim)]
-    return [tuple(values[j] for values in per_axis) for j in range(len(network) + 1)]
+    def prefix(self, key: int | str) -> Chain | Graph:
+        if not self.graph:
+            return self.network.between(0, key)
+        graph = self.network
+        keep = {key}
+        todo = [key]
+        while todo:
+            for source in graph.node(todo.pop()).inputs:
+                if source not in keep:
+                    keep.add(source)
+                    todo.append(source)
+        nodes = tuple(n for n in graph.nodes if n.name in keep)
+        return Graph(nodes=nodes, outputs=(key,), name=graph.name)
+
+    def compare(
+        self, result: object, key: int | str, *, fields: Sequence[str], exact: bool, located: bool
+    ) -> Mismatch | None:
+        return _compare_one(
+            result,
+            self.want[key],
+            layer=key,
+            label=self.label(key),
+            fields=fields,
+            exact=exact,
+            located=located,
+        )
 
 
 def find_mismatch(
     actual: object,
-    network: Chain,
+    network: Chain | Graph,
     *,
     fields: Sequence[str] = FIELDS,
     exact: bool = True,
-    convert: Callable[[Chain], object] | None = None,
+    convert: Callable[[Chain | Graph], object] | None = None,
 ) -> Mismatch | None:
     """The first disagreement between ``actual`` and the oracle, or ``None``.
 
     ``actual`` is one of:
 
     * a result for the whole network (compared with the output);
-    * a sequence of results, one per layer (``n`` items for layers ``1..n``, or ``n + 1``
-      starting with the input), compared layer by layer;
+    * for a chain, a sequence of results, one per layer (``n`` items for layers ``1..n``, or
+      ``n + 1`` starting with the input), compared layer by layer;
+    * for a graph, a mapping from node names to results, compared in topological order;
     * a function from networks to results: called on the whole network and, if that
-      disagrees, on each prefix ``network.between(0, i)`` to find the first layer that diverges.
-      ``convert`` (if given) turns each network into the function's argument.
+      disagrees, on each prefix (``chain.between(0, i)``, or the sub-graph of a node and its
+      ancestors) in order, to find the first layer or node that diverges.  ``convert`` (if
+      given) turns each network into the function's argument.
 
-    An exception raised by the function propagates.
+    ``Mismatch.layer`` is the layer number (chains) or the node name (graphs).  An exception
+    raised by the function propagates.
     """
-    chain = _check_network(network)
+    view = _View(_check_network(network))
     fields = _fields(fields)
-    want = _all_axes(chain)
-    n = len(chain)
+    out = view.output
     if callable(actual) and not _is_result(actual):
         call = actual if convert is None else (lambda net: actual(convert(net)))
-        last = _compare_one(
-            call(chain),
-            want[n],
-            layer=n,
-            label=_label(chain, n),
-            fields=fields,
-            exact=exact,
-            located=True,
-        )
+        last = view.compare(call(view.network), out, fields=fields, exact=exact, located=True)
         if last is None:
             return None
-        for i in range(1, n):
-            miss = _compare_one(
-                call(_prefix(chain, i)),
-                want[i],
-                layer=i,
-                label=_label(chain, i),
-                fields=fields,
-                exact=exact,
-                located=True,
+        for key in view.keys:
+            if key == out or view.is_input(key):
+                continue
+            miss = view.compare(
+                call(view.prefix(key)), key, fields=fields, exact=exact, located=True
             )
             if miss is not None:
                 return miss
         return last
+    if view.graph and isinstance(actual, Mapping) and actual and set(actual) <= set(view.keys):
+        for key in view.keys:
+            if key in actual:
+                miss = view.compare(actual[key], key, fields=fields, exact=exact, located=True)
+                if miss is not None:
+                    return miss
+        return None
     if (
-        isinstance(actual, Sequence | Iterable)
+        not view.graph
+        and isinstance(actual, Sequence | Iterable)
         and not isinstance(actual, str | bytes)
-        and not (_is_result(actual))
+        and not _is_result(actual)
     ):
         results = list(actual)
-        if len(results) == n + 1:
-            offset = 0
-        elif len(results) == n:
-            offset = 1
-        else:
+        n = len(view.network)
+        if len(results) not in (n, n + 1):
             return Mismatch(
                 n,
-                _label(chain, n),
+                view.label(n),
                 0,
                 "(layers)",
                 f"{n} or {n + 1} per-layer results",
                 f"{len(results)} results",
                 True,
             )
+        offset = 0 if len(results) == n + 1 else 1
         for j, result in enumerate(results):
-            i = j + offset
-            miss = _compare_one(
-                result,
-                want[i],
-                layer=i,
-                label=_label(chain, i),
-                fields=fields,
-                exact=exact,
-                located=True,
-            )
+            miss = view.compare(result, j + offset, fields=fields, exact=exact, located=True)
             if miss is not None:
                 return miss
         return None
-    return _compare_one(
-        actual,
-        want[n],
-        layer=n,
-        label=_label(chain, n),
-        fields=fields,
-        exact=exact,
-        located=n <= 1,
-    )
+    stages = sum(1 for k in view.keys if not view.is_input(k))
+    return view.compare(actual, out, fields=fields, exact=exact, located=stages <= 1)
 
 
 def _fields(fields: Sequence[str] | str) -> tuple[str, ...]:
@@ -415,7 +523,7 @@ def _fields(fields: Sequence[str] | str) -> tuple[str, ...]:
     return tuple(f for f in FIELDS if f in fields)
 
 
-def _spec_text(network: Chain) -> str | None:
+def _spec_text(network: Chain | Graph) -> str | None:
     try:
         from rfsym.model.spec import to_spec
 
@@ -424,10 +532,12 @@ def _spec_text(network: Chain) -> str | None:
         return None
 
 
-def format_mismatch(network: Chain, miss: Mismatch, *, exact: bool = True) -> str:
+def format_mismatch(network: Chain | Graph, miss: Mismatch, *, exact: bool = True) -> str:
     """The report of ``miss`` on ``network``: place, field, values, and the pasteable network."""
-    n = len(network)
-    where = miss.label + (" [output]" if miss.layer == n and n > 0 else "")
+    graph = isinstance(network, Graph)
+    output = _output(network) if graph else len(network)
+    first = isinstance(miss.layer, int) and miss.layer == 1 if not graph else False
+    where = miss.label + (" [output]" if miss.layer == output and miss.layer not in (0,) else "")
     head = f"{where}, axis {miss.axis}: {miss.field} expected {_describe(miss.expected)}, "
     head += f"got {_describe(miss.actual)}"
     if isinstance(miss.actual, float) and exact and _exact(miss.actual, exact=False) is not None:
@@ -436,8 +546,21 @@ def format_mismatch(network: Chain, miss: Mismatch, *, exact: bool = True) -> st
             ' "p/q" in JSON)'
         )
     lines = [head]
-    if miss.layer >= 1:
-        agree = "the input agrees" if miss.layer == 1 else f"layers 1..{miss.layer - 1} agree"
+    if graph:
+        node = network.node(miss.layer) if miss.layer in network.order else None
+        if isinstance(node, LayerNode | MergeNode):
+            if miss.located:
+                lines.append(
+                    "  first divergence: every node before it in topological order agrees; "
+                    f"it is {node!r}"
+                )
+            else:
+                lines.append(
+                    "  (only the output was compared; pass results per node or the function "
+                    "itself to find the first node that diverges)"
+                )
+    elif miss.layer >= 1:
+        agree = "the input agrees" if first else f"layers 1..{miss.layer - 1} agree"
         if miss.located:
             lines.append(
                 f"  first divergence: {agree}; layer {miss.layer} is "

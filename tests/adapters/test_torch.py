@@ -9,7 +9,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from conftest import MODELS, ResNet50, autograd_intervals, sample_units  # noqa: E402
+from torch_models import MODELS, ResNet50, autograd_intervals, sample_units  # noqa: E402
 
 from rfsym.adapters.torch import from_torch  # noqa: E402
 from rfsym.algebra.graph import analyse  # noqa: E402

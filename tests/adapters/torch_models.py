@@ -268,8 +268,3 @@ def sample_units(out_shape):
         tuple(min(1, n - 1) for n in spatial),
     }
     return sorted(picks)
-
-
-@pytest.fixture
-def models():
-    return MODELS

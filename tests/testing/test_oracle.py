@@ -56,14 +56,18 @@ def test_expected_agrees_with_the_closed_forms_and_the_brute_force(chain, axis):
 def test_expected_layers_are_the_expected_values_of_the_prefixes(chain):
     layers = expected_layers(chain)
     assert len(layers) == len(chain) + 1
-    assert layers[0] == AxisValues(rf=1, jump=1, padding=0, start=0, end=0, centre=0)
+    assert layers[0] == AxisValues(
+        rf=1, jump=1, padding=0, start=0, end=0, centre=0, rf_min=1, rf_max=1
+    )
     for i, values in enumerate(layers):
         assert values == expected(chain.between(0, i))
 
 
 def test_the_seed_example():
     """The seed's 0-based example: conv1 k=3 s=2, conv2 k=2: unit 0 reads 0..4."""
-    assert expected(SEED) == AxisValues(rf=5, jump=2, padding=0, start=0, end=4, centre=2)
+    assert expected(SEED) == AxisValues(
+        rf=5, jump=2, padding=0, start=0, end=4, centre=2, rf_min=5, rf_max=5
+    )
 
 
 def test_values_are_exact_ints_and_fractions():
@@ -175,3 +179,74 @@ def test_fields_restricts_the_comparison():
     assert_rf_equal({"rf": 5, "jump": 99}, SEED, fields=("rf",))
     with pytest.raises(RfsymError, match="fields"):
         assert_rf_equal({"rf": 5}, SEED, fields=("size",))
+
+
+# -- graphs ---------------------------------------------------------------------------------------
+
+from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode  # noqa: E402
+from rfsym.model.layers import ConvTranspose  # noqa: E402
+from rfsym.numeric.graph_bruteforce import graph_probe  # noqa: E402
+from rfsym.testing import graphs  # noqa: E402
+
+RESIDUAL = Graph(
+    nodes=(
+        InputNode(name="x"),
+        LayerNode(name="a", layer=Conv(kernel_size=3, padding=1), input="x"),
+        LayerNode(name="b", layer=Conv(kernel_size=3, padding=1), input="a"),
+        MergeNode(name="sum", inputs=("x", "b")),
+    )
+)
+
+
+@given(graphs(max_leaves=5, max_ndim=2))
+def test_graph_values_agree_with_the_brute_force(graph):
+    for axis in range(graph.ndim):
+        values = expected(graph, axis=axis)
+        seen = graph_probe(graph.plain(axis), graph.outputs[0], 0, "x")
+        assert (values.start, values.end, values.rf, values.centre) == (
+            seen.start,
+            seen.end,
+            seen.size,
+            seen.centre,
+        )
+        assert values.rf_min <= values.rf
+        assert values.rf_max is None or values.rf <= values.rf_max
+
+
+def test_graph_values_per_node_in_topological_order():
+    values = expected_layers(RESIDUAL)
+    assert list(values) == ["x", "a", "b", "sum"]
+    assert [v.rf for v in values.values()] == [1, 3, 5, 5]
+    assert values["sum"].start == -2
+
+
+def test_a_phase_dependent_rf_has_min_and_max():
+    values = expected(Graph.from_layers([ConvTranspose(kernel_size=3, stride=2)]))
+    assert (values.rf_min, values.rf_max, values.jump) == (1, 2, Fraction(1, 2))
+
+
+def test_graph_results_per_node_locate_the_first_diverging_node():
+    miss = find_mismatch({"a": {"rf": 3}, "b": {"rf": 4}, "sum": {"rf": 4}}, RESIDUAL)
+    assert (miss.layer, miss.field, miss.expected, miss.actual) == ("b", "rf", 5, 4)
+    assert miss.label == "node 'b' (Conv)"
+
+
+def test_a_function_on_graphs_is_called_on_sub_graphs():
+    calls = []
+
+    def series(graph):
+        calls.append(graph.outputs)
+        rf = 1
+        for name in graph.order:
+            node = graph.node(name)
+            if isinstance(node, LayerNode):
+                rf += int(node.layer.axis(0).kernel_size) - 1
+        return {"rf": rf + (1 if len(graph.order) > 3 else 0)}
+
+    with pytest.raises(RFMismatchError) as info:
+        assert_rf_equal(series, RESIDUAL)
+    assert info.value.layer == "sum"
+    assert ("a",) in calls and ("b",) in calls
+    text = str(info.value)
+    assert "node 'sum' (MergeNode) [output]" in text and "first divergence" in text
+    assert repr(RESIDUAL) in text
