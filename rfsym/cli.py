@@ -17,7 +17,7 @@ from rfsym.errors import RfsymError
 
 __all__ = ["main"]
 
-COMMANDS = ("derive", "oracle", "check", "report")
+COMMANDS = ("derive", "oracle", "check", "report", "whatif")
 
 
 def build_parser() -> argparse.ArgumentParser:

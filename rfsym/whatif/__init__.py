@@ -1,16 +1,50 @@
-"""What-if analysis: symbolic depth, inverse design questions, sensitivities, sweeps, the ERF."""
+"""What-if analysis: symbolic depth, inverse design questions, sensitivities, sweeps, the ERF.
+
+One module per job:
+
+* :mod:`~rfsym.whatif.blocks` -- blocks repeated ``n`` times and dilation schedules in closed form;
+* :mod:`~rfsym.whatif.solve` -- the smallest integer parameter meeting a receptive-field target;
+* :mod:`~rfsym.whatif.compile` / :mod:`~rfsym.whatif.sweep` -- exact evaluation over grids;
+* :mod:`~rfsym.whatif.sensitivity` -- derivatives and exact differences, ranked;
+* :mod:`~rfsym.whatif.compare` -- the difference of two designs and where it changes sign;
+* :mod:`~rfsym.whatif.erf` -- the effective receptive field of box kernels (Luo et al. 2016);
+* :mod:`~rfsym.whatif.network` -- the three questions every network answers (the graph hook).
+"""
 
 from rfsym.whatif.blocks import DilatedStack, RepeatedBlock, geometric_sum
+from rfsym.whatif.compare import DesignComparison, SignRun, compare
+from rfsym.whatif.compile import CompiledExpression, Values, compile_expression
+from rfsym.whatif.erf import ErfMoments, erf_moments, erf_weights
 from rfsym.whatif.errors import NoIntegerSolutionError, WhatIfError
-from rfsym.whatif.network import forms_of, parameters_of, unroll
+from rfsym.whatif.network import Parameter, forms_of, parameters_of, unroll
+from rfsym.whatif.sensitivity import SensitivityEntry, SensitivityReport, sensitivity
+from rfsym.whatif.solve import SolveResult, solve_for
+from rfsym.whatif.sweep import SweepResult, sweep
 
 __all__ = [
+    "CompiledExpression",
+    "DesignComparison",
     "DilatedStack",
+    "ErfMoments",
     "NoIntegerSolutionError",
+    "Parameter",
     "RepeatedBlock",
+    "SensitivityEntry",
+    "SensitivityReport",
+    "SignRun",
+    "SolveResult",
+    "SweepResult",
+    "Values",
     "WhatIfError",
+    "compare",
+    "compile_expression",
+    "erf_moments",
+    "erf_weights",
     "forms_of",
     "geometric_sum",
     "parameters_of",
+    "sensitivity",
+    "solve_for",
+    "sweep",
     "unroll",
 ]

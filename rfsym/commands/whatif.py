@@ -1,0 +1,255 @@
+"""``rfsym whatif``: inverse design questions, sweeps, sensitivities, comparisons and the ERF.
+
+Each subcommand reads network spec files (``docs/spec-format.md``) and parameter values written
+as ``NAME=VALUE``; values and grid bounds are read by the safe expression parser (``2^10`` is
+allowed, nothing is evaluated as Python) and must be integers.  ``--repeat NAME`` turns the spec
+into a block repeated ``NAME`` times (a non-negative integer symbol), ``--repeat 4`` into four
+copies.
+
+    rfsym whatif solve patchgan.json --unknown k --target 70 --exact
+    rfsym whatif sweep block.json --repeat n --grid n=0..8 --grid s=1,2 --format csv
+    rfsym whatif sensitivity vgg.json
+    rfsym whatif compare a.json b.json --set s=2
+    rfsym whatif erf stack.json --weights
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+import sympy as sp
+
+from rfsym.model.expression import parse_expression
+from rfsym.model.params import nonnegative_symbol
+from rfsym.model.spec import load_spec
+from rfsym.whatif.blocks import RepeatedBlock
+from rfsym.whatif.compare import compare
+from rfsym.whatif.erf import erf_moments, erf_weights
+from rfsym.whatif.errors import WhatIfError
+from rfsym.whatif.network import free_symbols_of
+from rfsym.whatif.sensitivity import sensitivity
+from rfsym.whatif.solve import solve_for
+from rfsym.whatif.sweep import sweep
+
+__all__ = ["add_parser", "parse_assignment", "parse_grid"]
+
+_NAME = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*=(.*)\Z", re.DOTALL)
+MAX_GRID = 10_000_000
+"""Largest number of values one ``--grid`` range may list."""
+
+
+def _integer(text: str, *, what: str) -> int:
+    value = parse_expression(text.strip())
+    if not value.is_Integer:
+        raise WhatIfError(
+            where="whatif",
+            field=what,
+            value=repr(text.strip()),
+            allowed="an integer (an expression such as 2^10 is fine)",
+        )
+    return int(value)
+
+
+def parse_assignment(text: str) -> tuple[str, int]:
+    """``"k=3"`` -> ``("k", 3)``."""
+    match = _NAME.match(text)
+    if not match:
+        raise WhatIfError(
+            where="whatif", field="--set", value=repr(text), allowed="NAME=INTEGER, e.g. k=3"
+        )
+    return match.group(1), _integer(match.group(2), what=match.group(1))
+
+
+def parse_grid(text: str) -> tuple[str, list[int]]:
+    """``"k=1..5"`` (inclusive), ``"k=1..9..2"`` (step 2) or ``"s=1,2,4"``."""
+    match = _NAME.match(text)
+    if not match:
+        raise WhatIfError(
+            where="whatif",
+            field="--grid",
+            value=repr(text),
+            allowed="NAME=A..B, NAME=A..B..STEP or NAME=V1,V2,...",
+        )
+    name, body = match.group(1), match.group(2)
+    if ".." in body:
+        parts = [_integer(part, what=name) for part in body.split("..")]
+        if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] < 1):
+            raise WhatIfError(
+                where="whatif",
+                field="--grid",
+                value=repr(text),
+                allowed="A..B or A..B..STEP with a positive STEP",
+            )
+        start, stop = parts[0], parts[1]
+        step = parts[2] if len(parts) == 3 else 1
+        if stop < start or (stop - start) // step + 1 > MAX_GRID:
+            raise WhatIfError(
+                where="whatif",
+                field="--grid",
+                value=repr(text),
+                allowed=f"a non-empty range of at most {MAX_GRID} values",
+            )
+        return name, list(range(start, stop + 1, step))
+    return name, [_integer(part, what=name) for part in body.split(",")]
+
+
+def _network(path: str, repeat: str | None) -> object:
+    chain = load_spec(path)
+    if repeat is None:
+        return chain
+    if re.fullmatch(r"[0-9]+", repeat):
+        return RepeatedBlock(block=chain, repeats=int(repeat))
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", repeat):
+        raise WhatIfError(
+            where="whatif",
+            field="--repeat",
+            value=repr(repeat),
+            allowed="a name (a symbolic count) or a non-negative integer",
+        )
+    return RepeatedBlock(block=chain, repeats=nonnegative_symbol(repeat))
+
+
+def _values(items: list[str] | None) -> dict[str, int]:
+    return dict(parse_assignment(item) for item in items or [])
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``whatif`` and its subcommands."""
+    parser = sub.add_parser(
+        "whatif",
+        help="inverse questions, sweeps, sensitivities, ERF",
+        description=__doc__.split("\n\n")[0],
+    )
+    whatif = parser.add_subparsers(dest="whatif", metavar="QUESTION", required=True)
+
+    def common(p: argparse.ArgumentParser, *, spec: bool = True) -> None:
+        if spec:
+            p.add_argument("spec", metavar="SPEC", help="network spec file (JSON)")
+        p.add_argument("--repeat", metavar="N", help="repeat the spec N times (name or int)")
+        p.add_argument("--set", action="append", metavar="NAME=VALUE", help="fix a symbol")
+        p.add_argument("--axis", type=int, default=0, help="spatial axis (default 0)")
+
+    p = whatif.add_parser("solve", help="smallest integer value of a symbol meeting a target")
+    common(p)
+    p.add_argument("--unknown", required=True, metavar="NAME", help="the symbol to solve for")
+    p.add_argument("--target", required=True, metavar="INT", help="the target value")
+    p.add_argument("--exact", action="store_true", help="require == target (default >=)")
+    p.add_argument("--quantity", default="rf", choices=("rf", "jump"))
+    p.set_defaults(run=_solve)
+
+    p = whatif.add_parser("sweep", help="exact values over a grid")
+    common(p)
+    p.add_argument(
+        "--grid",
+        action="append",
+        metavar="NAME=RANGE",
+        default=[],
+        help="A..B, A..B..STEP or V1,V2,... (repeat per symbol)",
+    )
+    p.add_argument(
+        "--quantity", default="rf", choices=("rf", "jump", "padding", "start", "end", "centre")
+    )
+    p.add_argument("--format", default="table", choices=("table", "csv", "json"))
+    p.add_argument("--plot", metavar="PATH", help="also save a plot (needs matplotlib)")
+    p.add_argument("--x", metavar="NAME", help="the plot's horizontal axis (default: first)")
+    p.set_defaults(run=_sweep)
+
+    p = whatif.add_parser("sensitivity", help="ranked derivatives and exact differences")
+    common(p)
+    p.add_argument("--quantity", default="rf", choices=("rf", "jump", "centre"))
+    p.set_defaults(run=_sensitivity)
+
+    p = whatif.add_parser("compare", help="difference of two designs and its sign")
+    p.add_argument("spec", metavar="SPEC_A")
+    p.add_argument("other", metavar="SPEC_B")
+    common(p, spec=False)
+    p.add_argument("--quantity", default="rf", choices=("rf", "jump", "padding", "centre"))
+    p.add_argument("--scan", type=int, default=64, help="scan limit for non-polynomials")
+    p.set_defaults(run=_compare)
+
+    p = whatif.add_parser("erf", help="effective receptive field of box kernels (Luo et al.)")
+    common(p)
+    p.add_argument("--weights", action="store_true", help="also print the exact weights")
+    p.set_defaults(run=_erf)
+
+
+def _solve(args: argparse.Namespace) -> int:
+    network = _network(args.spec, args.repeat)
+    result = solve_for(
+        network,
+        args.unknown,
+        _integer(args.target, what="target"),
+        relation="==" if args.exact else ">=",
+        values=_values(args.set),
+        quantity=args.quantity,
+        axis=args.axis,
+    )
+    print(result.explain(), end="")
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    network = _network(args.spec, args.repeat)
+    grid = dict(parse_grid(item) for item in args.grid)
+    for name, value in _values(args.set).items():
+        grid[name] = [value]
+    result = sweep(network, grid, quantity=args.quantity, axis=args.axis)
+    text = {"table": result.to_table, "csv": result.to_csv, "json": result.to_json}[args.format]()
+    print(text, end="")
+    if args.plot:
+        names = [s.name for s in result.symbols]
+        if not names:
+            raise WhatIfError(
+                where="whatif",
+                field="--plot",
+                value=args.plot,
+                allowed="a sweep over at least one symbol",
+            )
+        result.plot(args.x or names[0], args.plot)
+    return 0
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    report = sensitivity(_network(args.spec, args.repeat), _values(args.set), axis=args.axis)
+    print(report.to_table(args.quantity), end="")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    a = _network(args.spec, args.repeat)
+    b = _network(args.other, args.repeat)
+    result = compare(
+        a, b, quantity=args.quantity, values=_values(args.set), axis=args.axis, scan=args.scan
+    )
+    print(result.describe(), end="")
+    return 0
+
+
+def _erf(args: argparse.Namespace) -> int:
+    network = _network(args.spec, args.repeat)
+    values = _values(args.set)
+    table = {s.name: s for s in free_symbols_of(network)}
+    point = {table[name]: v for name, v in values.items() if name in table}
+    unknown = sorted(set(values) - set(table))
+    if unknown:
+        raise WhatIfError(
+            where="erf",
+            field="--set",
+            value=", ".join(unknown),
+            allowed="names of the network's symbols",
+        )
+    moments = erf_moments(network, args.axis).at(point)
+    lines = [
+        f"receptive field r = {sp.sstr(moments.rf)}",
+        f"ERF mean (RF centre) = {sp.sstr(moments.mean)}",
+        f"ERF variance = {sp.sstr(moments.variance)}",
+        f"(2 sigma / r)^2 = {sp.sstr(moments.ratio_squared)}",
+    ]
+    if not moments.ratio_squared.free_symbols:
+        lines.append(f"2 sigma / r = {sp.sstr(sp.radsimp(moments.ratio))}")
+    print("\n".join(lines))
+    if args.weights:
+        for index, weight in erf_weights(network, point, axis=args.axis):
+            print(f"{index}\t{weight}")
+    return 0
