@@ -208,7 +208,13 @@ def _slug(text: str) -> str:
 def _instantiation(chain, axis, rn, Sn, Pn, trials, seed, units) -> Section:
     symbols = chain.free_symbols
     rng = random.Random(seed)
-    points = [random_values(symbols, rng) for _ in range(trials if symbols else 1)]
+    points: list[dict[sp.Symbol, int]] = []
+    for _ in range(4 * trials if symbols else 1):  # distinct points, up to ``trials``
+        point = random_values(symbols, rng)
+        if point not in points:
+            points.append(point)
+        if len(points) == max(trials, 1):
+            break
     report = instantiate(
         chain,
         axis=axis,
