@@ -108,13 +108,13 @@ class UNet(nn.Module):
 class Mixed(nn.Module):
     """Asymmetric kernels, ceil-mode and dilated pooling, upsampling, non-global adaptive pool."""
 
-    def __init__(self) -> None:
+    def __init__(self, adaptive: bool = True) -> None:
         super().__init__()
         self.conv = nn.Conv2d(1, 2, (3, 5), stride=(1, 2), padding=(1, 0), dilation=(2, 1))
         self.pool = nn.MaxPool2d((2, 3), stride=(2, 2), padding=(1, 1), ceil_mode=True)
         self.up = nn.Upsample(scale_factor=2, mode="nearest")
         self.smooth = nn.Conv2d(2, 2, 3, padding="same")
-        self.adapt = nn.AdaptiveAvgPool2d((3, 4))
+        self.adapt = nn.AdaptiveAvgPool2d((3, 4)) if adaptive else nn.Identity()
 
     def forward(self, x):
         y = self.smooth(self.up(self.pool(self.conv(x))))
