@@ -259,20 +259,16 @@ class CompiledExpression:
     def _numpy(self, columns: Mapping, size: int) -> Values:
         np = _np
         exact = {s: _column(columns[s]) for s in self.symbols}
-        with np.errstate(over="ignore", invalid="ignore"):
+        # First one bound for the whole grid (each input at its largest |value|: the bound is
+        # monotone in every input); only if that fails, a bound per point.
+        largest = {
+            s: np.array([float(np.max(np.abs(exact[s]))) if size else 0.0]) for s in self.symbols
+        }
+        if bool(self._bound(largest, 1)[0] < BOUND):
+            safe = np.ones(size, dtype=bool)
+        else:
             shadow = {s: np.abs(exact[s].astype(float)) for s in self.symbols}
-            bound = np.zeros(size)
-            for name, _program, bounding in self._defs:
-                shadow[name] = bounding(shadow)
-                bound = np.maximum(bound, shadow[name])
-            for branch in self._branches:
-                for program in (
-                    branch.condition_bound,
-                    branch.numerator_bound,
-                    branch.denominator_bound,
-                ):
-                    bound = np.maximum(bound, program(shadow))
-        safe = bound < BOUND  # NaN (inf * 0) counts as unsafe
+            safe = self._bound(shadow, size) < BOUND  # NaN (inf * 0) counts as unsafe
         result = np.empty(size, dtype=object)
         method = []
         if safe.any():
@@ -292,6 +288,24 @@ class CompiledExpression:
             result[rest] = self._vector(big, int(rest.sum()))
             method.append(f"Python ints for {int(rest.sum())}")
         return Values(items=result, method=", ".join(method) or "int64")
+
+    def _bound(self, shadow: dict, size: int) -> object:
+        """Float64 upper bound of every intermediate result's absolute value, per point."""
+        np = _np
+        shadow = dict(shadow)
+        with np.errstate(over="ignore", invalid="ignore"):
+            bound = np.zeros(size)
+            for name, _program, bounding in self._defs:
+                shadow[name] = bounding(shadow)
+                bound = np.maximum(bound, shadow[name])
+            for branch in self._branches:
+                for program in (
+                    branch.condition_bound,
+                    branch.numerator_bound,
+                    branch.denominator_bound,
+                ):
+                    bound = np.maximum(bound, program(shadow))
+        return bound
 
     def _vector(self, env: dict, size: int) -> object:
         np = _np

@@ -39,6 +39,7 @@ from rfsym.errors import ProofError
 from rfsym.model.chain import Chain
 from rfsym.numeric.fold import fold
 from rfsym.proof.instantiate import numeric_layers
+from rfsym.whatif.blocks import RepeatedBlock
 from rfsym.whatif.errors import NoIntegerSolutionError, WhatIfError
 from rfsym.whatif.network import count_symbols, forms_of, free_symbols_of, parameters_of, unroll
 
@@ -51,7 +52,8 @@ MAX_DOUBLINGS = 64
 SCAN_LIMIT = 100_000
 """Values scanned one by one when monotonicity cannot be proven."""
 FOLD_LIMIT = 1_000_000
-"""Largest unrolled network (in layers) that is re-checked by the numeric fold."""
+"""Largest unrolled network (in layers) that is re-checked by the numeric fold (beyond it the
+result says ``fold_checked=False``; the substitution checks still run)."""
 _NAMES = {"rf": "r", "jump": "S"}
 
 
@@ -404,16 +406,29 @@ def _fold_check(result: SolveResult, given: Mapping[sp.Symbol, int], axis: int) 
     if result.below is not None:
         checks.append(({**given, result.unknown: int(result.answer) - 1}, result.below))
     for values, expected in checks:
-        chain = unroll(result.network, values)
-        if len(chain.layers) > FOLD_LIMIT:
+        layers = _unrolled_layers(result.network, values, axis)
+        if layers is None:
             return result
-        got = getattr(fold(_numeric_layers(chain, values, axis)), result.quantity)
+        got = getattr(fold(layers), result.quantity)
         if got != expected:
             raise ProofError(
                 f"closed form gives {expected} but the numeric fold gives {got} at "
                 f"{ {s.name: v for s, v in values.items()} }"
             )
     return _replace(result, fold_checked=True)
+
+
+def _unrolled_layers(network: object, values: Mapping[sp.Symbol, int], axis: int) -> list | None:
+    """The unrolled network as plain integer layers, or ``None`` beyond :data:`FOLD_LIMIT`."""
+    if isinstance(network, RepeatedBlock):  # the block once, then the list repeated
+        count = int(network.repeats.xreplace({s: sp.Integer(v) for s, v in values.items()}))
+        if count * len(network.block.layers) > FOLD_LIMIT:
+            return None
+        return _numeric_layers(network.block, values, axis) * count
+    chain = unroll(network, values)
+    if len(chain.layers) > FOLD_LIMIT:
+        return None
+    return _numeric_layers(chain, values, axis)
 
 
 def _numeric_layers(chain: Chain, values: Mapping[sp.Symbol, int], axis: int) -> list:
