@@ -85,6 +85,15 @@ def latex_text(text: str) -> str:
     return "".join(_TEXT_ESCAPES.get(ch, ch) for ch in text)
 
 
+_WEB_TEXT = str.maketrans({"{": "(", "}": ")", "\\": "/", "$": "S", "&": "+", "%": "%", "#": "no."})
+
+
+def web_math_text(text: str) -> str:
+    """Prose for ``\\text{...}`` read by MathJax or latex2mathml, which show ``\\_`` literally:
+    ``_`` and ``^`` stay as they are, characters with a TeX meaning are replaced."""
+    return text.translate(_WEB_TEXT).replace("%", " percent")
+
+
 def _math_text(text: str) -> str:
     """Prose for ``\\text{...}`` inside maths: math-mode symbols stay inside ``$``."""
     return latex_text(text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from rfsym.printers.latex import justification, latex_expr, latex_text
+from rfsym.printers.latex import justification, latex_expr, web_math_text
 from rfsym.proof.steps import CheckedDerivation, Derivation, Section, Table
 
 __all__ = ["to_markdown"]
@@ -38,7 +38,7 @@ def _section(section: Section) -> str:
         for step in section.steps:
             lhs = "" if step.continued else latex_expr(step.lhs)
             lines.append(
-                f"{lhs} &= {latex_expr(step.rhs)} && \\text{{{latex_text(justification(step))}}}"
+                f"{lhs} &= {latex_expr(step.rhs)} && \\text{{{web_math_text(justification(step))}}}"
             )
         out.append(_block(lines))
     if section.table is not None:

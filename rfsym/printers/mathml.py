@@ -16,7 +16,7 @@ from html import escape
 from latex2mathml.converter import convert
 
 from rfsym.errors import RfsymError
-from rfsym.printers.latex import justification, latex_expr, latex_text
+from rfsym.printers.latex import justification, latex_expr, web_math_text
 from rfsym.proof.steps import CheckedDerivation, Equation, Section, Step, Table
 
 __all__ = ["MathMLError", "latex_to_mathml", "to_mathml"]
@@ -82,7 +82,7 @@ def _mtable(rows: list[str]) -> str:
 def _step_row(step: Step, number: str) -> str:
     lhs = "" if step.continued else latex_expr(step.lhs)
     rhs = "= " + latex_expr(step.rhs)
-    why = f"\\text{{{latex_text(justification(step))}}}"
+    why = f"\\text{{{web_math_text(justification(step))}}}"
     return _row([lhs or "{}", rhs, why], f"step {number} (rule {step.rule!r})")
 
 

@@ -329,7 +329,15 @@ def seed_derivation() -> CheckedDerivation:
             "r_n = r_(n-1) + (k_n - 1) s_1 ... s_(n-1) give (proven by induction: "
             "rfsym derive --theorem rf):"
         ),
-        steps=(Step(lhs=statement.lhs, rhs=statement.rhs, rule="substitute", using=(statement,)),),
+        steps=(
+            Step(
+                lhs=statement.lhs,
+                rhs=statement.rhs,
+                rule="substitute",
+                using=(statement,),
+                note="the theorem rf",
+            ),
+        ),
         claim=statement,
     )
     example = derive_chain(seed_example(), name="seed")

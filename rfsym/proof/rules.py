@@ -15,7 +15,7 @@ peel the last term         ``Σ_{i=a}^{b} f = Σ_{i=a}^{b-1} f + f(b)``; ``∏``
 telescoping                ``Σ_{i=a}^{b} (g(i) - g(i-1)) = g(b) - g(a-1)``
 index shift                ``Σ_{i=a}^{b} f(i) = Σ_{i=a+c}^{b+c} f(i-c)``, also for ``∏``
 empty sum/product          ``Σ_{i=a}^{a-1} f = 0``, ``∏_{i=a}^{a-1} f = 1`` (Karr)
-substitute                 a definition, a lemma, an earlier claim or chosen values
+substitute                 a definition, a lemma's result or an earlier section's claim
 algebraic simplification   the difference expands to 0 (sums are linear)
 induction hypothesis       the statement at ``variable - 1``
 instantiation              equals the closed form, the numeric fold and the brute force
@@ -335,25 +335,13 @@ def _index_shift(step: Step, ctx: RuleContext) -> None:
         raise RuleFailure("re-indexing the sums and products does not make the sides equal")
 
 
-def _is_value(eq: Equation, definitions: Sequence[Equation]) -> bool:
-    """A value chosen for a free parameter (not for an object the derivation defines)."""
-    defined = {_family(d.lhs) for d in definitions}
-    return (
-        isinstance(eq.lhs, sp.Symbol | sp.Indexed)
-        and eq.rhs.is_Number
-        and _family(eq.lhs) not in defined
-    )
-
-
 def _substitute(step: Step, ctx: RuleContext) -> None:
     eqs = _equations(step)
     for eq in eqs:
-        if not (
-            _instance_of(eq, ctx.definitions + ctx.known, ctx.pool)
-            or _is_value(eq, ctx.definitions)
-        ):
+        if not _instance_of(eq, ctx.definitions + ctx.known, ctx.pool):
             raise RuleFailure(
-                f"{eq.lhs} = {eq.rhs} is neither a definition, a proven result nor a value"
+                f"{eq.lhs} = {eq.rhs} is neither a definition nor a proven result (values are "
+                "checked by the rule 'instantiation', not substituted)"
             )
     _either_side(step, eqs, lambda: f"the substitution {_describe(eqs)}")
 

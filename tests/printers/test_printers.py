@@ -137,3 +137,11 @@ def test_json_numbers_equal_the_fold_for_random_chains(convs):
             else row[column["centre"]]
         )
         assert centre == folded.centre(unit)
+
+
+def test_web_formats_show_no_tex_escapes_in_justifications():
+    # MathJax and latex2mathml print \\_ literally inside \\text{}
+    checked = check(derive_chain(symbolic_chain(2)))
+    assert "\\_" not in render(checked, "markdown")
+    assert "\\_" not in render(checked, "mathml")
+    assert "k\\_1" in render(checked, "latex")

@@ -19,9 +19,10 @@ PREFIX = sp.Product(s[j], (j, 1, n - 1))
 REC = Equation(lhs=r[n], rhs=r[n - 1] + (k[n] - 1) * PREFIX, variables=(n,))
 CLOSED = 1 + sp.Sum((k[i] - 1) * sp.Product(s[j], (j, 1, i - 1)), (i, 1, n))
 STATEMENT = Equation(lhs=r[n], rhs=CLOSED)
+X_IS_2 = Equation(lhs=x, rhs=sp.Integer(2))
 
 
-def one_step(lhs, rhs, rule, using=(), definitions=(REC,)):
+def one_step(lhs, rhs, rule, using=(), definitions=(REC, X_IS_2)):
     return Derivation(
         name="t",
         title="t",
@@ -60,8 +61,8 @@ CASES = {
         (sp.Product(s[j], (j, 1, 0)) + x, x, ()),
     ),
     "substitute": (
-        ((x + 1) ** 2, 9, (Equation(lhs=x, rhs=sp.Integer(2)),)),
-        ((x + 1) ** 2, 8, (Equation(lhs=x, rhs=sp.Integer(2)),)),
+        ((x + 1) ** 2, 9, (X_IS_2,)),
+        ((x + 1) ** 2, 8, (X_IS_2,)),
     ),
     "algebraic simplification": (
         ((x + 1) ** 2, x**2 + 2 * x + 1, ()),
@@ -195,3 +196,9 @@ def test_a_claim_must_be_what_the_steps_prove():
     )
     with pytest.raises(ProofError, match="not the claim"):
         check(bad)
+
+
+def test_substitute_refuses_an_equation_that_is_not_known():
+    # a value is not a definition: specialising x = 2 would print a false general equation
+    with pytest.raises(ProofError, match="neither a definition nor a proven result"):
+        check(one_step((x + 1) ** 2, 9, "substitute", (X_IS_2,), definitions=()))
