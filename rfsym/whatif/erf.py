@@ -124,7 +124,7 @@ def erf_moments(network: object, axis: int = 0) -> ErfMoments:
             value=type(network).__name__,
             allowed="a Chain, RepeatedBlock or DilatedStack",
         )
-    return ErfMoments(mean=mean, variance=variance, rf=forms.rf)
+    return ErfMoments(mean=mean, variance=sp.factor_terms(variance), rf=forms.rf)
 
 
 def erf_weights(
