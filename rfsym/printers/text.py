@@ -110,9 +110,15 @@ class TextDocumentPrinter:
         if section.text:
             out += textwrap.wrap(section.text, WIDTH)
         width = max((len(text_expr(s.lhs)) for s in section.steps if not s.continued), default=0)
+        lines = []
         for step in section.steps:
             lhs = "" if step.continued else text_expr(step.lhs)
-            out.append(f"  {lhs:>{width}} = {text_expr(step.rhs)}    {justification(step)}")
+            lines.append((f"  {lhs:>{width}} = {text_expr(step.rhs)}", justification(step)))
+        # justifications in one column when the equations are short enough
+        column = max((len(eq) for eq, _ in lines), default=0)
+        column = column if column <= 56 else 0
+        for eq, why in lines:
+            out.append(f"{eq.ljust(column)}    {why}")
         if section.table is not None:
             out.append(self._print(section.table))
         out.append("")
