@@ -86,9 +86,11 @@ def _step_row(step: Step, number: str) -> str:
     return _row([lhs or "{}", rhs, why], f"step {number} (rule {step.rule!r})")
 
 
-def _equation_rows(eqs: tuple[Equation, ...], sign: str, what: str) -> str:
+def _equation_rows(eqs: tuple[Equation, ...], what: str) -> str:
+    # "=" and a "(definition)" justification: latex2mathml splits ":=" into two operators
+    why = "\\text{(definition)}" if what == "definition" else "{}"
     rows = [
-        _row([latex_expr(e.lhs), f"{sign} {latex_expr(e.rhs)}", "{}"], f"{what} {i}")
+        _row([latex_expr(e.lhs), f"= {latex_expr(e.rhs)}", why], f"{what} {i}")
         for i, e in enumerate(eqs, start=1)
     ]
     return _mtable(rows)
@@ -134,14 +136,14 @@ def _body(checked: CheckedDerivation, heading_tag: str) -> str:
     out = []
     if d.definitions and d.show_definitions:
         out.append(f"<{heading_tag}>Definitions</{heading_tag}>\n")
-        out.append(_equation_rows(d.definitions, ":=", "definition"))
+        out.append(_equation_rows(d.definitions, "definition"))
     number = 1
     for section in d.sections:
         html, number = _section(section, number, heading_tag)
         out.append(html)
     if d.results:
         out.append(f"<{heading_tag}>Results</{heading_tag}>\n")
-        out.append(_equation_rows(d.results, "=", "result"))
+        out.append(_equation_rows(d.results, "result"))
     return "".join(out)
 
 
