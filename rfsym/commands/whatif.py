@@ -136,6 +136,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--target", required=True, metavar="INT", help="the target value")
     p.add_argument("--exact", action="store_true", help="require == target (default >=)")
     p.add_argument("--quantity", default="rf", choices=("rf", "jump"))
+    p.add_argument(
+        "--derivation",
+        metavar="FORMAT",
+        choices=("text", "latex", "mathml", "markdown", "json"),
+        help="print the checked derivation in FORMAT instead of the explanation",
+    )
     p.set_defaults(run=_solve)
 
     p = whatif.add_parser("sweep", help="exact values over a grid")
@@ -185,7 +191,12 @@ def _solve(args: argparse.Namespace) -> int:
         quantity=args.quantity,
         axis=args.axis,
     )
-    print(result.explain(), end="")
+    if args.derivation:
+        from rfsym.printers import render
+
+        print(render(result.derivation(), args.derivation), end="")
+    else:
+        print(result.explain(), end="")
     return 0
 
 

@@ -39,6 +39,7 @@ from rfsym.errors import ProofError
 from rfsym.model.chain import Chain
 from rfsym.numeric.fold import fold
 from rfsym.proof.instantiate import numeric_layers
+from rfsym.proof.steps import CheckedDerivation
 from rfsym.whatif.blocks import RepeatedBlock
 from rfsym.whatif.errors import NoIntegerSolutionError, WhatIfError
 from rfsym.whatif.network import count_symbols, forms_of, free_symbols_of, parameters_of, unroll
@@ -97,6 +98,17 @@ class SolveResult:
     probes: tuple[tuple[int, int], ...] = ()
     fold_checked: bool = False
     condition: str | None = None
+
+    def derivation(self) -> CheckedDerivation:
+        """The answer as a checked derivation, for the printers (:mod:`rfsym.printers`).
+
+        Raises:
+            WhatIfError: the answer is symbolic, or the unrolled network is too large to
+                instantiate (see :data:`rfsym.whatif.derivation.MAX_LAYERS`).
+        """
+        from rfsym.whatif.derivation import solve_derivation
+
+        return solve_derivation(self)
 
     def explain(self) -> str:
         """A plain-text derivation of the answer, one fact per line."""

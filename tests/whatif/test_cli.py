@@ -129,3 +129,21 @@ def test_sensitivity_and_compare_and_erf(specs, capsys):
 def test_sweep_bad_input(specs, capsys, argv, message):
     status, _, err = run(["whatif", "sweep", specs["block"], *argv], capsys)
     assert status == 2 and message in err, err
+
+
+def test_solve_derivation_format(specs, capsys):
+    status, out, _ = run(
+        [
+            "whatif",
+            "solve",
+            specs["patchgan"],
+            "--unknown",
+            "k",
+            "--target",
+            "70",
+            "--derivation",
+            "markdown",
+        ],
+        capsys,
+    )
+    assert status == 0 and out.startswith("#") and "instantiation" in out

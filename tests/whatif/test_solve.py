@@ -246,3 +246,33 @@ def test_errors_are_rfsym_errors():
 def test_unsupported_network_type():
     with pytest.raises(RfsymError, match="does not know networks of type int"):
         solve_for(3, "k", 70)
+
+
+# -- derivation of the answer ------------------------------------------------------------------
+
+
+def test_derivation_is_checked_and_printable():
+    from rfsym.printers import to_latex, to_mathml, to_text
+
+    result = solve_for(uniform_block(), "n", 70, values={k: 3, s: 2})
+    checked = result.derivation()
+    text = to_text(checked)
+    assert "= 127" in text and "= 63" in text and "smallest n is 6" in text
+    assert "\\begin{cases}" in to_latex(checked)
+    assert "<math" in to_mathml(checked)
+
+
+def test_derivation_rejects_a_wrong_answer():
+    from rfsym.errors import ProofError
+    from rfsym.whatif.solve import _replace
+
+    result = solve_for(patchgan(), "k", 70, relation="==")
+    forged = _replace(result, reached=sp.Integer(71))
+    with pytest.raises(ProofError, match="instantiation"):
+        forged.derivation()
+
+
+def test_symbolic_answer_has_no_derivation():
+    result = solve_for(uniform_block(), "n", 70, values={s: 1})
+    with pytest.raises(WhatIfError, match="symbolic answers"):
+        result.derivation()
