@@ -64,3 +64,34 @@ def test_without_the_guard_the_wrong_recurrence_passes_its_rule():
 def test_unknown_theorem_names_the_known_ones():
     with pytest.raises(RfsymError, match="the theorems are jump, rf"):
         theorem("pythagoras")
+
+
+def perturbed(derivation, target):
+    """The derivation with step ``target`` (0-based over all sections) off by one."""
+    number = 0
+    sections = []
+    for sec in derivation.sections:
+        steps = list(sec.steps)
+        for position, step in enumerate(steps):
+            if number == target:
+                steps[position] = dataclasses.replace(step, rhs=step.rhs + 1)
+                if position + 1 < len(steps) and steps[position + 1].continued:
+                    steps[position + 1] = dataclasses.replace(
+                        steps[position + 1], lhs=steps[position + 1].lhs + 1
+                    )
+            number += 1
+        sections.append(dataclasses.replace(sec, steps=tuple(steps)))
+    return dataclasses.replace(derivation, sections=tuple(sections))
+
+
+CASES = [
+    pytest.param(name, target, id=f"{name}-step-{target + 1}")
+    for name in sorted(THEOREMS)
+    for target in range(sum(len(s.steps) for s in THEOREMS[name]().sections))
+]
+
+
+@pytest.mark.parametrize(("name", "target"), CASES)
+def test_every_step_of_every_theorem_rejects_an_off_by_one(name, target):
+    with pytest.raises(ProofError, match=rf"step {target + 1} "):
+        check(perturbed(THEOREMS[name](), target))
