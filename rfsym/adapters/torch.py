@@ -27,6 +27,7 @@ from __future__ import annotations
 import operator
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from copy import deepcopy
 from typing import Any
 
 from rfsym.errors import MissingDependencyError, UnsupportedLayerError
@@ -473,7 +474,11 @@ def from_torch(
     _untraceable(module, "", leaves, declared_types, why)
     hooked = {p for p in leaves if p in why}
     gm = _trace(module, leaves, declared_types)
-    recordings = _run(module, gm, shapes, hooked)
+    propagated = None if hooked else _meta_propagate(gm, shapes)
+    if propagated is not None:  # shapes only, no arithmetic and no copy of the weights
+        gm, recordings = propagated, {}
+    else:  # hooks need a real run (and so does a model meta tensors cannot run)
+        recordings = _run(module, gm, shapes, hooked)
     builder = _Builder(module, declare, passthrough, recordings)
     return builder.build(gm, shapes, hooked, why)
 
@@ -498,6 +503,29 @@ def _input_shapes(input_shape: object) -> list[tuple[int, ...]]:
     ):
         return [one(s) for s in input_shape]
     return [one(input_shape)]
+
+
+def _meta_propagate(gm: fx.GraphModule, shapes: list[tuple[int, ...]]) -> fx.GraphModule | None:
+    """Shapes by running a copy of ``gm`` on the meta device (weights are not copied)."""
+    memo: dict[int, Any] = {}
+    for tensor in (*gm.parameters(), *gm.buffers()):
+        meta = tensor.detach().to("meta")
+        memo[id(tensor)] = (
+            nn.Parameter(meta, requires_grad=tensor.requires_grad)
+            if isinstance(tensor, nn.Parameter)
+            else meta
+        )
+    try:
+        copy = deepcopy(gm, memo)
+        copy.eval()
+        param = next(gm.parameters(), None)
+        dtype = param.dtype if param is not None and param.is_floating_point() else torch.float32
+        inputs = [torch.zeros(s, dtype=dtype, device="meta") for s in shapes]
+        with torch.no_grad():
+            ShapeProp(copy).propagate(*inputs)
+    except Exception:  # data-dependent or device-specific code: fall back to a real run
+        return None
+    return copy
 
 
 def _run(
