@@ -112,7 +112,7 @@ def _build(expr: sp.Basic, absolute: bool) -> Program:
             raise _unsupported(expr, "a negative power is left after writing the branch as N/D")
         if not exponent.is_integer:
             raise _unsupported(expr, f"exponent {exponent} is not an integer")
-        b, e = _build(base, absolute), _build(exponent, False)
+        b, e = _build(base, absolute), _build(exponent, absolute)
         if absolute:
             return lambda env: _np.maximum(b(env), 1.0) ** e(env)
         return lambda env: b(env) ** e(env)
@@ -194,6 +194,7 @@ class CompiledExpression:
     definitions: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
     _branches: tuple[_Branch, ...] = field(default=(), repr=False)
     _defs: tuple[tuple[sp.Symbol, Program, Program], ...] = field(default=(), repr=False)
+    _small_constants: bool = field(default=True, repr=False)
 
     def evaluate(
         self, columns: Mapping[sp.Symbol, Sequence[int]], *, backend: str = "auto"
@@ -271,6 +272,8 @@ class CompiledExpression:
             safe = self._bound(shadow, size) < BOUND  # NaN (inf * 0) counts as unsafe
         result = np.empty(size, dtype=object)
         method = []
+        if not self._small_constants:  # a constant alone does not fit: never int64
+            safe = np.zeros(size, dtype=bool)
         if safe.any():
             everywhere = bool(safe.all())
             small = {
@@ -456,9 +459,11 @@ def compile_expression(
     symbols = tuple(symbols)
     known = set(symbols)
     defs = []
+    constants: set[int] = set()
     for name, definition in definitions:
         _require_known(definition, known)
         defs.append((name, _build(definition, False), _build(definition, True)))
+        constants |= {int(c) for c in sp.sympify(definition).atoms(sp.Integer)}
         known.add(name)
     _require_known(expr, known)
     folded = sp.piecewise_fold(sp.sympify(expr))
@@ -468,6 +473,8 @@ def compile_expression(
         if value.has(sp.Piecewise):
             raise _unsupported(value, "a Piecewise is left inside a branch")
         numerator, denominator = _fraction(value)
+        for part in (numerator, denominator, cond):
+            constants |= {int(c) for c in part.atoms(sp.Integer)}
         branches.append(
             _Branch(
                 condition=_build_condition(cond, False),
@@ -485,6 +492,7 @@ def compile_expression(
         definitions=tuple(definitions),
         _branches=tuple(branches),
         _defs=tuple(defs),
+        _small_constants=all(abs(c) < BOUND for c in constants),
     )
 
 

@@ -222,3 +222,29 @@ def test_bad_quantity_and_backend():
         sweep(chain, {"k": [1]}, quantity="size")
     with pytest.raises(WhatIfError, match="backend"):
         sweep(chain, {"k": [1]}, backend="gpu")
+
+
+def test_huge_constant_times_zero_does_not_reach_int64():
+    # The bound of 2**70 * x is 0 at x = 0, but the constant alone does not fit in int64.
+    x = nonnegative_symbol("x")
+    values = compile_expression(2**70 * x + 1, (x,)).evaluate({x: [0, 1]})
+    assert values.tolist() == [1, 2**70 + 1] and values.method == "Python ints for 2"
+
+
+@settings(max_examples=60)
+@given(
+    coefficients=st.lists(st.integers(-(2**40), 2**40), min_size=1, max_size=4),
+    exponents=st.lists(st.integers(0, 6), min_size=4, max_size=4),
+    points=st.lists(st.integers(0, 2**20), min_size=1, max_size=6),
+)
+def test_random_polynomials_equal_python_ints(coefficients, exponents, points):
+    # Signs, cancellations and wraparound: int64 results must equal exact Python ints.
+    x, y = nonnegative_symbol("x"), nonnegative_symbol("y")
+    expr = sum(c * x ** exponents[i] * y ** exponents[-1 - i] for i, c in enumerate(coefficients))
+    program = compile_expression(expr, (x, y))
+    columns = {x: points, y: list(reversed(points))}
+    expected = [
+        int(expr.xreplace({x: a, y: b})) for a, b in zip(points, reversed(points), strict=True)
+    ]
+    assert program.evaluate(columns).tolist() == expected
+    assert program.evaluate(columns, backend="python").tolist() == expected
