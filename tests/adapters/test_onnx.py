@@ -144,3 +144,13 @@ def test_a_missing_onnx_names_the_install_command():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "MissingDependencyError" in done.stdout
     assert "pip install 'rfsym[onnx]'" in done.stdout
+
+
+def test_load_model_reads_onnx_files_by_extension(tmp_path):
+    from rfsym.adapters.files import load_model
+
+    path = tmp_path / "conv.onnx"
+    path.write_bytes(export(nn.Conv2d(1, 1, 3, stride=2), (1, 1, 9, 9)))
+    assert analyse(load_model(path).graph).at(None, 0).jump == 2
+    with pytest.raises(SpecError, match="not a model file"):
+        load_model(tmp_path / "conv.pt")
