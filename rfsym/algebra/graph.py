@@ -38,6 +38,7 @@ stride 1) go through the same pass with SymPy: at a merge of aligned branches th
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -183,6 +184,19 @@ def _jump(profile: Profile) -> Fraction:
     return Fraction(profile[1], profile[0])
 
 
+def _key(profile: Profile) -> tuple[int, int]:
+    """The jump ``step/T`` as a reduced pair: a cheap dictionary key."""
+    period, step = profile[0], profile[1]
+    if period == 1:
+        return (step, 1)
+    g = gcd(step, period)
+    return (step // g, period // g)
+
+
+def _key_number(key: tuple[int, int]) -> sp.Expr:
+    return sp.Integer(key[0]) if key[1] == 1 else sp.Rational(key[0], key[1])
+
+
 def _shape(profile: Profile) -> tuple:
     period, step, lo, hi = profile
     if period == 1:
@@ -194,41 +208,66 @@ def _width(profile: Profile) -> int:
     return profile[3][0] - profile[2][0]
 
 
-# Numeric node state: (union classes {jump: profile}, path groups {shape: (min, max) profile}).
-_State = tuple[dict, dict]
+# Numeric node state: (union classes {jump key: profile}, path groups {shape: (min, max)}).
+# The path groups become None (not tracked) past PATH_SHAPES_LIMIT distinct shapes at a node.
+_State = tuple[dict, dict | None]
+
+PATH_SHAPES_LIMIT = 8
+"""Distinct per-path profile shapes kept per node; beyond it path extremes are not tracked.
+
+Sliding-window graphs have one shape per jump, so the limit only matters after several
+phase-dependent layers (transposed convs, upsampling) on different branches."""
+
+
+def _add_group(groups: dict, small: Profile, large: Profile) -> None:
+    shape = _shape(small)
+    if shape in groups:
+        old_small, old_large = groups[shape]
+        small = small if _width(small) < _width(old_small) else old_small
+        large = large if _width(large) > _width(old_large) else old_large
+    groups[shape] = (small, large)
 
 
 def _merge_states(states: Sequence[_State]) -> _State:
     classes: dict = {}
-    groups: dict = {}
+    groups: dict | None = {}
     for union, paths in states:
         for jump, profile in union.items():
             classes[jump] = _union(classes[jump], profile) if jump in classes else profile
-        for shape, (small, large) in paths.items():
-            if shape in groups:
-                old_small, old_large = groups[shape]
-                small = small if _width(small) < _width(old_small) else old_small
-                large = large if _width(large) > _width(old_large) else old_large
-            groups[shape] = (small, large)
+        if paths is None or groups is None:
+            groups = None
+            continue
+        for small, large in paths.values():
+            _add_group(groups, small, large)
+    if groups is not None and len(groups) > PATH_SHAPES_LIMIT:
+        groups = None
     return classes, groups
 
 
 def _apply(state: _State, lmap: Profile) -> _State:
     union, paths = state
+    if lmap[0] == 1 and len(union) == 1 and paths is not None and len(paths) == 1:
+        # the common case (a sliding window after one aligned class): no tables to expand
+        ((tn, sn, lo, hi),) = union.values()
+        ((small, large),) = paths.values()
+        if tn == 1 and small[0] == 1:
+            _, sl, (first,), (last,) = lmap
+            step = sn * sl
+            new = (1, step, (lo[0] + sn * first,), (hi[0] + sn * last,))
+            small = (1, step, (small[2][0] + sn * first,), (small[3][0] + sn * last,))
+            large = (1, step, (large[2][0] + sn * first,), (large[3][0] + sn * last,))
+            key = (step, 1)
+            return {key: new}, {key: (small, large)}
     classes: dict = {}
     for profile in union.values():
         new = _compose(profile, lmap)
-        jump = _jump(new)
+        jump = _key(new)
         classes[jump] = _union(classes[jump], new) if jump in classes else new
+    if paths is None:
+        return classes, None
     groups: dict = {}
     for small, large in paths.values():
-        small, large = _compose(small, lmap), _compose(large, lmap)
-        shape = _shape(small)
-        if shape in groups:
-            old_small, old_large = groups[shape]
-            small = small if _width(small) < _width(old_small) else old_small
-            large = large if _width(large) > _width(old_large) else old_large
-        groups[shape] = (small, large)
+        _add_group(groups, _compose(small, lmap), _compose(large, lmap))
     return classes, groups
 
 
@@ -294,7 +333,8 @@ class AxisRF:
         padding: effective padding ``P = -start(0)``.
         period: the RF size repeats every ``period`` units (``None`` when jumps differ).
         path_rf_min, path_rf_max: the smallest and largest RF of a single input-to-node path
-            (``path_rf_max == rf_max`` when all paths are aligned).
+            (``path_rf_max == rf_max`` when all paths are aligned); ``None`` when more than
+            ``PATH_SHAPES_LIMIT`` phase-dependent path shapes meet (not tracked, never guessed).
         aligned: ``False`` when some merge on the way was misaligned.
     """
 
@@ -307,8 +347,8 @@ class AxisRF:
     jumps: tuple[sp.Expr, ...]
     padding: sp.Expr
     period: int | None
-    path_rf_min: sp.Expr
-    path_rf_max: sp.Expr
+    path_rf_min: sp.Expr | None
+    path_rf_max: sp.Expr | None
     aligned: bool
     _classes: tuple = field(repr=False, compare=False)
     _symbolic: bool = field(repr=False, compare=False)
@@ -426,7 +466,7 @@ def _numeric_result(
 ) -> AxisRF:
     classes, groups = state
     profiles = tuple(classes.values())
-    jumps = tuple(_number(j) for j in classes)
+    jumps = tuple(_key_number(j) for j in classes)
     if len(profiles) == 1:
         (profile,) = profiles
         widths = [h - lo + 1 for lo, h in zip(profile[2], profile[3], strict=True)]
@@ -436,12 +476,14 @@ def _numeric_result(
         rf_min, rf_max = _scan(profiles, limit)
         period = None
     lo0 = min(_at(p, 0, False) for p in profiles)
-    path_min = min(
-        min(h - lo for lo, h in zip(s[2], s[3], strict=True)) for s, _ in groups.values()
-    )
-    path_max = max(
-        max(h - lo for lo, h in zip(b[2], b[3], strict=True)) for _, b in groups.values()
-    )
+    path_min = path_max = None
+    if groups is not None:
+        path_min = 1 + min(
+            min(h - lo for lo, h in zip(s[2], s[3], strict=True)) for s, _ in groups.values()
+        )
+        path_max = 1 + max(
+            max(h - lo for lo, h in zip(b[2], b[3], strict=True)) for _, b in groups.values()
+        )
     return AxisRF(
         node=node,
         axis=axis,
@@ -452,8 +494,8 @@ def _numeric_result(
         jumps=jumps,
         padding=_number(-lo0),
         period=period,
-        path_rf_min=_number(path_min + 1),
-        path_rf_max=_number(path_max + 1),
+        path_rf_min=None if path_min is None else _number(path_min),
+        path_rf_max=None if path_max is None else _number(path_max),
         aligned=aligned,
         _classes=profiles,
         _symbolic=False,
@@ -544,15 +586,23 @@ def analyse(
         input = graph.inputs[0]
     elif not isinstance(graph.node(input), InputNode):
         raise GraphError(f"analyse: {graph.describe(input)} is not an input node")
-    symbolic = bool(graph.free_symbols)
+    symbolic = graph.symbolic
     states = []
     misalignments: list[Misalignment] = []
-    for axis in range(graph.ndim):
-        if symbolic:
-            axis_states = _symbolic_pass(graph, input, axis, misalignments)
-        else:
-            axis_states = _numeric_pass(graph, input, axis, misalignments)
-        states.append(axis_states)
+    # The pass allocates many small tuples and no reference cycles: pausing the cyclic garbage
+    # collector keeps its cost linear (otherwise each collection rescans every live state).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for axis in range(graph.ndim):
+            if symbolic:
+                axis_states = _symbolic_pass(graph, input, axis, misalignments)
+            else:
+                axis_states = _numeric_pass(graph, input, axis, misalignments)
+            states.append(axis_states)
+    finally:
+        if collecting:
+            gc.enable()
     return GraphRF(
         graph=graph,
         input=input,
@@ -569,7 +619,7 @@ def _layer_error(graph: Graph, name: str, err: RfsymError) -> GraphError:
 
 def _numeric_pass(graph: Graph, input: str, axis: int, found: list[Misalignment]) -> dict:
     start: Profile = (1, 1, (0,), (0,))
-    states: dict[str, _State] = {input: ({Fraction(1): start}, {(1, 1): (start, start)})}
+    states: dict[str, _State] = {input: ({(1, 1): start}, {(1, 1): (start, start)})}
     sizes = graph.sizes
     maps: dict = {}
     for name in graph.order:
@@ -616,6 +666,11 @@ def _check_numeric_merge(
         kind = ""
         for jump in keys[0]:
             profiles = [union[jump] for union, _ in present]
+            if all(p[0] == 1 for p in profiles):
+                if len({p[2][0] + p[3][0] for p in profiles}) > 1:
+                    kind = "centre"
+                    break
+                continue
             period = 1
             for p in profiles:
                 period = _lcm(period, p[0])
@@ -624,18 +679,28 @@ def _check_numeric_merge(
                 break
         if not kind:
             return
-    result = _numeric_result(graph, name, axis, "", merged, False)
-    count = 8 if result.period is None else result.period
-    jumps = tuple(_number(next(iter(u))) if len(u) == 1 else None for u, _ in present)
+    profiles = tuple(merged[0].values())
+    if len(profiles) == 1:
+        (profile,) = profiles
+        sizes = [h - lo + 1 for lo, h in zip(profile[2], profile[3], strict=True)]
+        low, high = min(sizes), max(sizes)
+    else:
+        sizes = [
+            max(_at(p, u, True) for p in profiles) - min(_at(p, u, False) for p in profiles) + 1
+            for u in range(8)
+        ]
+        limit = graph.sizes[name][axis] if graph.sizes is not None else None
+        low, high = _scan(profiles, limit)
+    jumps = tuple(_key_number(next(iter(u))) if len(u) == 1 else None for u, _ in present)
     found.append(
         Misalignment(
             node=name,
             axis=axis,
             kind=kind,
             jumps=jumps,
-            sizes=result.sizes(range(count)),
-            rf_min=result.rf_min,
-            rf_max=result.rf_max,
+            sizes=tuple(sp.Integer(v) for v in sizes),
+            rf_min=sp.Integer(low),
+            rf_max=None if high is None else sp.Integer(high),
         )
     )
 

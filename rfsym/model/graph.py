@@ -180,7 +180,8 @@ class Graph:
         order: node names in topological order (inputs first), computed once.
         ndim: number of spatial axes.
         sizes: per node, its output spatial size per axis, when every input's size is known
-            (else ``None``).
+            and every parameter is a number (else ``None``).
+        symbolic: some layer parameter is a symbol (not a plain integer).
 
     Raises:
         GraphError: duplicate or unknown names, cycles, a layer whose number of axes differs,
@@ -193,6 +194,7 @@ class Graph:
     order: tuple[str, ...] = field(init=False, repr=False, compare=False)
     ndim: int = field(init=False, repr=False, compare=False)
     sizes: Mapping[str, tuple[int, ...]] | None = field(init=False, repr=False, compare=False)
+    symbolic: bool = field(init=False, repr=False, compare=False)
     _by_name: Mapping[str, Node] = field(init=False, repr=False, compare=False)
     _consumers: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
@@ -239,6 +241,7 @@ class Graph:
         set_(self, "_by_name", by_name)
         set_(self, "_consumers", {k: tuple(v) for k, v in consumers.items()})
         set_(self, "ndim", self._check_axes())
+        set_(self, "symbolic", not all(_numeric(n) for n in nodes))
         set_(self, "sizes", self._compute_sizes())
 
     def __repr__(self) -> str:
@@ -382,7 +385,7 @@ class Graph:
         inputs = [self._by_name[n] for n in self.order if isinstance(self._by_name[n], InputNode)]
         if any(n.size is None for n in inputs):
             return None
-        if any(not _numeric(self._by_name[n]) for n in self.order):
+        if self.symbolic:
             return None
         sizes: dict[str, tuple[int, ...]] = {}
         for name in self.order:
@@ -421,8 +424,10 @@ def _numeric(node: Node) -> bool:
         return True
     for values in node.layer._axis_fields():
         for v in values:
-            items = v if isinstance(v, tuple) else (v,)
-            if any(isinstance(x, sp.Basic) and not x.is_Integer for x in items):
+            if isinstance(v, tuple):
+                if not all(x.is_Integer for x in v if isinstance(x, sp.Basic)):
+                    return False
+            elif isinstance(v, sp.Basic) and not v.is_Integer:
                 return False
     return True
 
