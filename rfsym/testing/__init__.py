@@ -1,9 +1,10 @@
 """rfsym inside other projects' tests: Hypothesis strategies and oracle helpers.
 
 Install with the ``testing`` extra (``pip install 'rfsym[testing]'``); ``import rfsym`` never
-imports Hypothesis.  The oracle functions (:func:`expected`, :func:`assert_rf_equal`, ...) and
-the corpus helpers work without Hypothesis; the strategies (:func:`layers`, :func:`chains`) and
-:func:`check_implementation` need it and import it when first used.
+imports Hypothesis, importing this package does when it is installed.  The oracle functions
+(:func:`expected`, :func:`assert_rf_equal`, ...) and the corpus helpers also work without it
+(``rfsym oracle`` and ``rfsym check`` need only the core); the strategies and
+:func:`check_implementation` then raise ``MissingDependencyError`` with the install command.
 
 * strategies: :func:`layers`, :func:`chains`, :func:`graphs`;
 * oracle: :func:`expected`, :func:`expected_layers`, :func:`assert_rf_equal`,
@@ -13,7 +14,6 @@ the corpus helpers work without Hypothesis; the strategies (:func:`layers`, :fun
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from rfsym.testing.oracle import (
@@ -29,7 +29,14 @@ from rfsym.testing.oracle import (
     format_mismatch,
 )
 
-_STRATEGIES = ("GRAPH_KINDS", "chains", "graphs", "layers")
+try:
+    from rfsym.testing.strategies import GRAPH_KINDS, chains, graphs, layers
+except ImportError as _exc:  # Hypothesis missing: the oracle and the corpus still work
+    if not (_exc.name or "").startswith("hypothesis"):
+        raise
+    _MISSING: ImportError | None = _exc
+else:
+    _MISSING = None
 
 __all__ = [
     "FIELDS",
@@ -50,15 +57,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """Import the strategies (and so Hypothesis) only when one is asked for."""
-    if name in _STRATEGIES:
-        try:
-            module = importlib.import_module("rfsym.testing.strategies")
-        except ImportError as exc:
-            from rfsym.errors import MissingDependencyError
+    """Without Hypothesis, asking for a strategy says how to install it."""
+    if _MISSING is not None and name in ("GRAPH_KINDS", "chains", "graphs", "layers"):
+        from rfsym.errors import MissingDependencyError
 
-            raise MissingDependencyError(
-                f"rfsym.testing.{name} needs Hypothesis: pip install 'rfsym[testing]'"
-            ) from exc
-        return getattr(module, name)
+        raise MissingDependencyError(
+            f"rfsym.testing.{name} needs Hypothesis: pip install 'rfsym[testing]'"
+        ) from _MISSING
     raise AttributeError(f"module 'rfsym.testing' has no attribute {name!r}")
