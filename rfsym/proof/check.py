@@ -41,6 +41,9 @@ from rfsym.proof.steps import CheckedDerivation, Derivation, Equation, NumericMo
 __all__ = ["check"]
 
 GUARD_TRIALS = 8
+"""Samples of the numeric guard for a general theorem (depth 0..7)."""
+CHAIN_TRIALS = 4
+"""Samples of the numeric guard for a concrete chain (random parameter values)."""
 
 
 def _pair(eq: Equation) -> tuple[sp.Expr, sp.Expr]:
@@ -58,6 +61,10 @@ def check(derivation: Derivation) -> CheckedDerivation:
         raise ProofError(f"check() takes a Derivation, got {type(derivation).__name__}")
     known: list[Equation] = [r for lemma in derivation.lemmas for r in lemma.derivation.results]
     claims: list[tuple[sp.Expr, sp.Expr]] = []
+    # every equation proven so far (definitions, lemma results, claims, and in direct sections
+    # each step's chain start = its right-hand side) may be substituted later
+    pool: set[Equation] = set(derivation.definitions) | set(known)
+    proven_pairs = {_pair(eq) for eq in known}
     number = 0
     guarded = 0
     guard = _Guard(derivation) if derivation.model is not None else None
@@ -68,9 +75,10 @@ def check(derivation: Derivation) -> CheckedDerivation:
             definitions=derivation.definitions,
             known=tuple(known),
             induction=derivation.induction if section.role == "step" else None,
-            pool=frozenset(derivation.definitions) | frozenset(known),
+            pool=pool,
         )
         previous: Step | None = None
+        start: sp.Expr | None = None
         for step in section.steps:
             number += 1
             where = f"step {number} (section {section.heading!r}, rule {step.rule!r})"
@@ -83,17 +91,22 @@ def check(derivation: Derivation) -> CheckedDerivation:
                 checker(step, context)
             except RuleFailure as failure:
                 raise ProofError(f"{where}: {failure}") from None
-            restated = any((step.lhs, step.rhs) == _pair(eq) for eq in known)
+            restated = (step.lhs, step.rhs) in proven_pairs
             if guard is not None and step.rule != "instantiation" and not restated:
                 try:
                     guarded += guard.compare(step, section)
                 except RuleFailure as failure:
                     raise ProofError(f"{where}: numeric guard: {failure}") from None
+            start = step.lhs if not step.continued else start
+            if section.role == "direct" and step.rule != "instantiation":
+                pool.add(Equation(lhs=start, rhs=step.rhs))
             previous = step
         _check_claim(section)
         if section.claim is not None:
             claims.append(_pair(section.claim))
             known.append(section.claim)
+            pool.add(section.claim)
+            proven_pairs.add(_pair(section.claim))
     _check_frame(derivation, claims)
     return CheckedDerivation(derivation=derivation, guarded=guarded)
 
@@ -156,8 +169,9 @@ class _Guard:
         self.model: NumericModel = model
         self.induction = derivation.induction
         rng = random.Random(derivation.name)
-        self.samples = [self._sample(rng, t) for t in range(GUARD_TRIALS)]
-        self.memo: dict[tuple[sp.Expr, int], Fraction] = {}
+        trials = GUARD_TRIALS if model.chain is None else CHAIN_TRIALS
+        self.samples = [self._sample(rng, t) for t in range(trials)]
+        self.memo: dict[tuple[sp.Expr, int], int | Fraction] = {}
         self.envs: dict[int, dict] = {}
 
     def _sample(self, rng: random.Random, trial: int) -> tuple[dict, list[FoldLayer]]:
@@ -208,21 +222,23 @@ class _Guard:
             count += 1
         return count
 
-    def _cached(self, expr: sp.Expr, number: int) -> sp.Expr:
+    def _cached(self, expr: sp.Expr, number: int) -> int | Fraction:
         key = (expr, number)
         if key not in self.memo:
             values, layers = self.samples[number]
             self.memo[key] = self._evaluate(expr, values, layers)
         return self.memo[key]
 
-    def _evaluate(self, expr: sp.Expr, values: dict, layers: list[FoldLayer]) -> Fraction:
+    def _evaluate(self, expr: sp.Expr, values: dict, layers: list[FoldLayer]) -> int | Fraction:
         key = id(values)
         if key not in self.envs:
-            self.envs[key] = {sym: Fraction(int(v)) for sym, v in values.items()}
+            self.envs[key] = {sym: int(v) for sym, v in values.items()}
         return self._number(expr, self.envs[key], layers)
 
-    def _number(self, expr: sp.Expr, env: dict, layers: list[FoldLayer]) -> Fraction:
+    def _number(self, expr: sp.Expr, env: dict, layers: list[FoldLayer]) -> int | Fraction:
         """Exact value by plain recursion: sums and products are loops (no SymPy doit)."""
+        if expr.is_Integer:
+            return int(expr)  # ints stay ints (fast); Fraction only where a division appears
         if expr.is_Rational:
             return Fraction(int(expr.p), int(expr.q))
         if isinstance(expr, sp.Symbol):
@@ -230,29 +246,31 @@ class _Guard:
                 raise RuleFailure(f"cannot evaluate {expr}: no value")
             return env[expr]
         if isinstance(expr, sp.Add):
-            return sum((self._number(a, env, layers) for a in expr.args), Fraction(0))
+            return sum(self._number(a, env, layers) for a in expr.args)
         if isinstance(expr, sp.Mul):
-            out = Fraction(1)
+            out = 1
             for factor in expr.args:
                 out *= self._number(factor, env, layers)
             return out
         if isinstance(expr, sp.Pow) and expr.exp.is_Integer:
-            return self._number(expr.base, env, layers) ** int(expr.exp)
+            base = self._number(expr.base, env, layers)
+            exponent = int(expr.exp)
+            return Fraction(base) ** exponent if exponent < 0 else base**exponent
         if isinstance(expr, sp.Sum | sp.Product) and len(expr.limits) == 1:
             var, lo, hi = expr.limits[0]
             low, high = self._number(lo, env, layers), self._number(hi, env, layers)
             if high < low - 1:
                 raise RuleFailure(f"{expr} has a reversed range {low}..{high}")
-            total = Fraction(0) if isinstance(expr, sp.Sum) else Fraction(1)
+            total = 0 if isinstance(expr, sp.Sum) else 1
             for value in range(int(low), int(high) + 1):
-                term = self._number(expr.function, {**env, var: Fraction(value)}, layers)
+                term = self._number(expr.function, {**env, var: value}, layers)
                 total = total + term if isinstance(expr, sp.Sum) else total * term
             return total
         if isinstance(expr, sp.Indexed):
             indices = [self._number(ix, env, layers) for ix in expr.indices]
             atom = expr.base[tuple(sp.Integer(int(ix)) for ix in indices)]
             value = self._indexed(atom, env, layers)
-            return Fraction(int(value.p), int(value.q))
+            return int(value) if value.is_Integer else Fraction(int(value.p), int(value.q))
         raise RuleFailure(f"cannot evaluate {expr}")
 
     def _indexed(self, atom: sp.Indexed, values: dict, layers: list[FoldLayer]) -> sp.Expr:

@@ -92,6 +92,8 @@ def derive_chain(
     s_defs = [Equation(lhs=S[0], rhs=sp.Integer(1), name="S_0")]
     p_defs = [Equation(lhs=P[0], rhs=sp.Integer(0), name="P_0")]
     layer_steps: list[Step] = []
+    numeric = not chain.free_symbols
+    values: dict[sp.Symbol, Equation] = {r[0]: r_defs[0], S[0]: s_defs[0], P[0]: p_defs[0]}
     for i, g in enumerate(geometry, start=1):
         r_defs.append(Equation(lhs=r[i], rhs=r[i - 1] + (g.span - 1) * S[i - 1], name=f"r_{i}"))
         s_defs.append(Equation(lhs=S[i], rhs=S[i - 1] * g.stride, name=f"S_{i}"))
@@ -101,22 +103,23 @@ def derive_chain(
             what += f", dilation {g.dilation} (span {g.span})"
         if padded:
             what += f", left padding {g.pad_left}"
-        layer_steps.append(
-            Step(
-                lhs=r[i],
-                rhs=r_defs[-1].rhs,
-                rule="unroll one layer",
-                using=(r_defs[-1],),
-                note=what,
-            )
-        )
-        layer_steps.append(
-            Step(lhs=S[i], rhs=s_defs[-1].rhs, rule="definition", using=(s_defs[-1],))
-        )
-        if padded:
-            layer_steps.append(
-                Step(lhs=P[i], rhs=p_defs[-1].rhs, rule="definition", using=(p_defs[-1],))
-            )
+        for top, eq, rule, note in (
+            (r[i], r_defs[-1], "unroll one layer", what),
+            (S[i], s_defs[-1], "definition", ""),
+            (P[i], p_defs[-1], "definition", ""),
+        ):
+            if top is P[i] and not padded:
+                continue
+            layer_steps.append(Step(lhs=top, rhs=eq.rhs, rule=rule, using=(eq,), note=note))
+            if numeric:
+                # the seed's arithmetic: the previous layer's values, already proven
+                used = tuple(v for v in values.values() if v.lhs in eq.rhs.free_symbols)
+                value = eq.rhs.xreplace({v.lhs: v.rhs for v in used})
+                if used and value != eq.rhs:
+                    layer_steps.append(
+                        Step(lhs=eq.rhs, rhs=value, rule="substitute", using=used, continued=True)
+                    )
+                values[top] = Equation(lhs=top, rhs=value)
     definitions = tuple(r_defs + s_defs + (p_defs if padded else []))
 
     numeric_jumps = all(g.stride.is_Number for g in geometry)
@@ -192,7 +195,22 @@ def derive_chain(
 
 
 def _substitute_down(defs: list[Equation], top: sp.Expr) -> tuple[sp.Expr, int]:
-    """Substitute ``defs`` from the last to the first (the seed's unrolling)."""
+    """Substitute ``defs`` from the last to the first (the seed's unrolling).
+
+    For the additive recurrences ``x_i = x_(i-1) + t_i`` (and multiplicative ``x_i = x_(i-1) f_i``)
+    of a chain whose top is ``defs[-1].lhs`` the result is built in one flattening; otherwise
+    the substitutions are composed.
+    """
+    if top == defs[-1].lhs and len(defs) > 1:
+        previous = [d.lhs for d in defs[:-1]]
+        adds = [sp.Add.make_args(d.rhs) for d in defs[1:]]
+        if all(p in args for p, args in zip(previous, adds, strict=True)):
+            terms = [a for p, args in zip(previous, adds, strict=True) for a in args if a != p]
+            return sp.Add(defs[0].rhs, *terms), 1
+        muls = [sp.Mul.make_args(d.rhs) for d in defs[1:]]
+        if all(p in args for p, args in zip(previous, muls, strict=True)):
+            factors = [a for p, args in zip(previous, muls, strict=True) for a in args if a != p]
+            return sp.Mul(defs[0].rhs, *factors), 1
     composed: dict[sp.Expr, sp.Expr] = {}
     for eq in defs:
         composed[eq.lhs] = eq.rhs.xreplace(composed)

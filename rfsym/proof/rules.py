@@ -28,6 +28,7 @@ instantiation              equals the closed form, the numeric fold and the brut
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import sympy as sp
@@ -50,8 +51,8 @@ class RuleContext:
     definitions: tuple[Equation, ...] = ()
     known: tuple[Equation, ...] = ()
     induction: Induction | None = None
-    pool: frozenset[Equation] = frozenset()
-    """``definitions`` and ``known`` as a set, for fast membership tests."""
+    pool: AbstractSet[Equation] = frozenset()
+    """Every equation proven so far (definitions, results, earlier steps), for membership."""
 
 
 _Concrete = (sp.Sum, sp.Product)
@@ -176,7 +177,9 @@ def _describe(eqs: Sequence[Equation]) -> str:
 # -- the rules -----------------------------------------------------------------------------------
 
 
-def _instance_of(eq: Equation, pool: Sequence[Equation], exact: frozenset = frozenset()) -> bool:
+def _instance_of(
+    eq: Equation, pool: Sequence[Equation], exact: AbstractSet[Equation] = frozenset()
+) -> bool:
     """``eq`` is one of ``pool`` or one of them with its variables given values."""
     if eq in exact or (not exact and eq in pool):
         return True

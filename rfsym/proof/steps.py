@@ -66,7 +66,7 @@ class Equation:
     lhs: sp.Expr
     rhs: sp.Expr
     variables: tuple[sp.Symbol, ...] = ()
-    name: str = ""
+    name: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         _expr(self, "lhs")
