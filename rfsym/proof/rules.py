@@ -12,7 +12,7 @@ rule                       identity the checker applies
 definition                 one of the derivation's definitions, in either direction
 unroll one layer           a recurrence (a definition in terms of itself), forward only
 peel the last term         ``Σ_{i=a}^{b} f = Σ_{i=a}^{b-1} f + f(b)``; ``∏`` as a factor
-telescoping                ``Σ_{i=a}^{b} (g(i) - g(i-1)) = g(b) - g(a-1)``
+telescoping                ``Σ_{i=a}^{b} (g(i) - g(i-1)) = g(b) - g(a-1)``, also split in two sums
 index shift                ``Σ_{i=a}^{b} f(i) = Σ_{i=a+c}^{b+c} f(i-c)``, also for ``∏``
 empty sum/product          ``Σ_{i=a}^{a-1} f = 0``, ``∏_{i=a}^{a-1} f = 1`` (Karr)
 substitute                 a definition, a lemma's result or an earlier section's claim
@@ -308,7 +308,32 @@ def _telescope_side(side: sp.Expr) -> tuple[sp.Expr, int]:
         return result
 
     new = side.replace(lambda e: isinstance(e, sp.Sum), telescope)
-    return new, count
+    return _telescope_pairs(new, count)
+
+
+def _telescope_pairs(side: sp.Expr, count: int) -> tuple[sp.Expr, int]:
+    """``Σ_{i=a}^{b} g(i) - Σ_{i=a-1}^{b-1} g(i) = g(b) - g(a-1)``: the same identity, with the
+    two halves already split and one of them shifted (Distill's "shift the index")."""
+    terms = list(sp.Add.make_args(side))
+    for x, plus in enumerate(terms):
+        if not (isinstance(plus, sp.Sum) and len(plus.limits) == 1):
+            continue
+        var, lo, hi = plus.limits[0]
+        for y, minus in enumerate(terms):
+            if not (isinstance(-minus, sp.Sum) and len((-minus).limits) == 1):
+                continue
+            other = -minus
+            w, lo2, hi2 = other.limits[0]
+            if (
+                same(lo2, lo - 1)
+                and same(hi2, hi - 1)
+                and same(other.function.xreplace({w: var}), plus.function)
+            ):
+                g = plus.function
+                rest = [term for z, term in enumerate(terms) if z not in (x, y)]
+                merged = sp.Add(*rest, g.xreplace({var: hi}), -g.xreplace({var: lo - 1}))
+                return _telescope_pairs(merged, count + 1)
+    return side, count
 
 
 def _telescoping(step: Step, ctx: RuleContext) -> None:

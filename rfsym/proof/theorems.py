@@ -466,6 +466,16 @@ def distill() -> Derivation:
         strides,
         [
             (sp.Sum(prod(ell) - prod(ell - 1), (ell, 1, L)), "peel the last term"),
+            (
+                sp.Sum(prod(ell), (ell, 1, L)) - sp.Sum(prod(ell - 1), (ell, 1, L)),
+                "algebraic simplification",
+            ),
+            (
+                sp.Sum(prod(ell), (ell, 1, L)) - sp.Sum(prod(ell), (ell, 0, L - 1)),
+                "index shift",
+                (),
+                "l -> l + 1 in the second sum",
+            ),
             (prod(L) - prod(0), "telescoping"),
             (prod(L) - 1, "empty sum/product"),
         ],

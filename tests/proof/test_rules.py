@@ -202,3 +202,14 @@ def test_substitute_refuses_an_equation_that_is_not_known():
     # a value is not a definition: specialising x = 2 would print a false general equation
     with pytest.raises(ProofError, match="neither a definition nor a proven result"):
         check(one_step((x + 1) ** 2, 9, "substitute", (X_IS_2,), definitions=()))
+
+
+def test_telescoping_of_two_shifted_sums():
+    # Distill's "shift the index": sum_{1}^{n} A_i - sum_{0}^{n-1} A_i = A_n - A_0
+    split = sp.Sum(A[i], (i, 1, n)) - sp.Sum(A[i], (i, 0, n - 1))
+    check(one_step(split, A[n] - A[0], "telescoping"))
+    with pytest.raises(ProofError, match="rule 'telescoping'"):
+        check(one_step(split, A[n] - A[1], "telescoping"))
+    unshifted = sp.Sum(A[i], (i, 1, n)) - sp.Sum(A[i], (i, 1, n - 1))
+    with pytest.raises(ProofError, match="no sum of the form"):
+        check(one_step(unshifted, A[n] - A[0], "telescoping"))
