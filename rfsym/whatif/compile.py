@@ -88,7 +88,7 @@ def _build(expr: sp.Basic, absolute: bool) -> Program:
         parts = [_build(arg, absolute) for arg in expr.args]
         combine = (lambda a, b: a + b) if expr.is_Add else (lambda a, b: a * b)
 
-        inplace = _np.add if expr.is_Add else _np.multiply if _np is not None else None
+        inplace = None if _np is None else _np.add if expr.is_Add else _np.multiply
 
         def fold(env: Mapping) -> object:
             value = combine(parts[0](env), parts[1](env))  # a fresh array (or a number)

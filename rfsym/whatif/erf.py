@@ -1,6 +1,7 @@
 """The effective receptive field (ERF) of a linear chain with box kernels (Luo et al., NIPS 2016).
 
-With every kernel a box (all ``k`` taps weighted ``1/k``) and no non-linearity, the gradient of
+With every kernel a box (all ``k`` taps weighted ``1/k``: a convolution with uniform weights,
+or average pooling; every layer of the network is read that way) and no non-linearity, the gradient of
 output unit 0 with respect to the input is the distribution of the input index reached by a
 random walk from the output down to the input: at layer ``i`` the walk picks a tap
 ``t_i`` uniformly in ``0 .. k_i - 1``.  The input index is

@@ -2,6 +2,7 @@
 including points whose values do not fit in int64, and both backends agree."""
 
 import csv
+import importlib
 import io
 import json
 import sys
@@ -248,3 +249,19 @@ def test_random_polynomials_equal_python_ints(coefficients, exponents, points):
     ]
     assert program.evaluate(columns).tolist() == expected
     assert program.evaluate(columns, backend="python").tolist() == expected
+
+
+def test_without_numpy_everything_runs_in_pure_python(monkeypatch):
+    # importlib: the package re-exports the function ``sweep`` under the module's name
+    compile_module = importlib.import_module("rfsym.whatif.compile")
+    sweep_module = importlib.import_module("rfsym.whatif.sweep")
+
+    monkeypatch.setattr(compile_module, "_np", None)
+    monkeypatch.setattr(sweep_module, "_np", None)
+    network = RepeatedBlock(block=Chain(layers=(Conv(kernel_size=3, stride=s),)), repeats=n)
+    result = sweep(network, {"s": [1, 2], "n": [0, 3, 80]})
+    assert result.values.method == "python" and isinstance(result.values.items, list)
+    assert_matches_fold(result, network)
+    assert result.to_csv().splitlines()[-1] == f"2,80,{2 * (2**80 - 1) + 1}"
+    with pytest.raises(MissingDependencyError, match="pip install"):
+        sweep(network, {"s": [1], "n": [0]}, backend="numpy")
