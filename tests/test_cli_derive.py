@@ -102,3 +102,22 @@ def test_spec_and_theorem_together_is_an_error(tmp_path, capsys):
     path = write(tmp_path, [{"type": "conv", "kernel_size": 3}], "ok.json")
     status, _, err = run(capsys, str(path), "--theorem", "rf")
     assert status == 2 and "not both" in err
+
+
+def test_axis_selects_the_axis_of_a_2d_spec(tmp_path, capsys):
+    spec = tmp_path / "rect.json"
+    spec.write_text(
+        json.dumps({"schema_version": 1, "layers": [{"type": "conv", "kernel_size": [3, 5]}]})
+    )
+    outputs = []
+    for axis in ("0", "1"):
+        status, out, _ = run(capsys, str(spec), "--axis", axis, "-f", "json")
+        assert status == 0
+        outputs.append({r["lhs"]["text"]: r["rhs"]["value"] for r in json.loads(out)["results"]})
+    assert outputs == [{"r_1": 3, "S_1": 1}, {"r_1": 5, "S_1": 1}]
+
+
+def test_an_axis_that_does_not_exist_is_one_error_line(tmp_path, capsys):
+    spec = write(tmp_path, [{"type": "conv", "kernel_size": 3}], "one.json")
+    status, _, err = run(capsys, str(spec), "--axis", "2")
+    assert status == 2 and "axis 2 does not exist" in err

@@ -178,7 +178,7 @@ class _Guard:
         model = self.model
         if model.chain is not None:
             values = random_values(model.chain.free_symbols, rng)
-            layers = numeric_layers(model.chain, values)
+            layers = numeric_layers(model.chain, values, model.axis)
             subs: dict = {s: sp.Integer(v) for s, v in values.items()}
             folds = [fold(layers[:m]) for m in range(len(layers) + 1)]
             for symbol, kind, m in model.symbols:

@@ -189,7 +189,7 @@ def derive_chain(
         definitions=definitions,
         sections=tuple(sections),
         results=results,
-        model=NumericModel(symbols=model_symbols, chain=chain),
+        model=NumericModel(symbols=model_symbols, chain=chain, axis=axis),
         show_definitions=False,
     )
 

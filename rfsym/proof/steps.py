@@ -178,6 +178,7 @@ class NumericModel:
         depth: the symbol for the number of layers ``L`` used by ``rf_from``.
         symbols: concrete-chain symbols evaluated by the fold: ``(Symbol, kind, layer)``.
         chain: the concrete chain whose parameter symbols get random values.
+        axis: the chain's axis the derivation is about.
     """
 
     parameters: tuple[tuple[sp.IndexedBase, str], ...] = ()
@@ -186,6 +187,7 @@ class NumericModel:
     depth: sp.Symbol | None = None
     symbols: tuple[tuple[sp.Symbol, str, int], ...] = ()
     chain: Chain | None = None
+    axis: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
