@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 import sympy as sp
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rfsym.errors import ProofError
@@ -14,6 +14,7 @@ from rfsym.model.layers import Conv
 from rfsym.numeric.fold import FoldLayer, fold
 from rfsym.proof.check import check
 from rfsym.proof.network import derive_chain, seed_derivation
+from rfsym.testing.strategies import chains
 
 
 def section(checked, heading):
@@ -82,3 +83,11 @@ def test_long_symbolic_chain_keeps_jumps_named():
 
 def test_seed_example_chain_is_the_seeds():
     assert seed_example().layers[0].kernel_size == (3,)
+
+
+@settings(max_examples=30)
+@given(chains(min_layers=0, max_layers=5, max_ndim=2, symbolic=True))
+def test_any_chain_from_the_shipped_strategy_derives_and_checks(chain):
+    # symbolic, numeric, pooling, point-wise, asymmetric padding, several axes; even 0 layers
+    checked = check(derive_chain(chain, axis=chain.ndim - 1, trials=2))
+    assert checked.guarded > 0 or not chain.layers
