@@ -22,8 +22,10 @@ def _best(fn, repeat: int) -> tuple[float, object]:
     best, result = float("inf"), None
     for _ in range(repeat):
         start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
+        value = fn()
+        elapsed = time.perf_counter() - start
+        if elapsed < best:
+            best, result = elapsed, value
     return best, result
 
 
