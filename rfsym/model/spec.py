@@ -383,6 +383,16 @@ def _read_chain(data: Mapping[str, Any], where: _Where) -> Chain:
 _NODE_KINDS = ("input", "add", "concat")
 
 
+class _NodeWhere(_Where):
+    """A place in a graph spec: messages say ``node 3 'conv1'``."""
+
+    @property
+    def label(self) -> str | None:
+        if self.index is None:
+            return None
+        return f"node {self.index}" + (f" {self.name!r}" if self.name else "")
+
+
 def _read_size(value: object, where: _Where, field: str) -> int | tuple[int, ...]:
     allowed = "a positive integer or a list of positive integers (one per axis)"
     items = value if isinstance(value, list) else [value]
@@ -412,7 +422,7 @@ def _read_graph(data: Mapping[str, Any], where: _Where) -> Graph:
     kinds = ", ".join((*_NODE_KINDS, *_READ_TYPES))
     nodes: list[Any] = []
     for index, raw in enumerate(raw_nodes, start=1):
-        here = _Where(where.source, index, raw.get("name") if isinstance(raw, dict) else None)
+        here = _NodeWhere(where.source, index, raw.get("name") if isinstance(raw, dict) else None)
         if not isinstance(raw, dict):
             raise here.error(f'a node must be an object with "name" and "type", got {_show(raw)}')
         node_name = raw.get("name")
