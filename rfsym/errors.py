@@ -12,6 +12,7 @@ __all__ = [
     "ExpressionError",
     "GraphError",
     "LayerSpecError",
+    "MathMLError",
     "MissingDependencyError",
     "ProofError",
     "RfsymError",
@@ -69,6 +70,10 @@ class UnsupportedLayerError(RfsymError, NotImplementedError):
 
 class MissingDependencyError(RfsymError, ImportError):
     """An optional extra is needed; the message gives the exact install command."""
+
+
+class MathMLError(RfsymError, ValueError):
+    """latex2mathml could not convert a fragment of our LaTeX (names the step and fragment)."""
 
 
 class ProofError(RfsymError, AssertionError):

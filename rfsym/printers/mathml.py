@@ -15,7 +15,7 @@ from html import escape
 
 from latex2mathml.converter import convert
 
-from rfsym.errors import RfsymError
+from rfsym.errors import MathMLError
 from rfsym.printers.latex import justification, latex_expr, web_math_text
 from rfsym.proof.steps import CheckedDerivation, Equation, Section, Step, Table
 
@@ -35,10 +35,6 @@ p.caption { color: #444; font-size: 0.9em; }
 
 
 _CACHE: dict[str, str] = {}
-
-
-class MathMLError(RfsymError, ValueError):
-    """latex2mathml could not convert a fragment of our LaTeX."""
 
 
 def latex_to_mathml(latex: str, *, where: str = "") -> str:
