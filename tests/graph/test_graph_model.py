@@ -205,3 +205,30 @@ def test_pointwise_and_merge_keep_the_rf():
     )
     rf = analyse(g).at()
     assert (rf.rf_min, rf.rf_max, rf.jump, rf.padding) == (1, 1, 1, 0)
+
+
+def test_several_inputs_and_outputs():
+    g = Graph(
+        nodes=(
+            InputNode(name="image", size=16),
+            InputNode(name="mask", size=16),
+            conv("a", "image", padding=1),
+            LayerNode(name="b", layer=Pool(kernel_size=2), input="mask"),
+            LayerNode(name="b_up", layer=ConvTranspose(kernel_size=2, stride=2), input="b"),
+            MergeNode(name="m", inputs=("a", "b_up")),
+            conv("head1", "m", k=1),
+            conv("head2", "m", padding=1),
+        )
+    )
+    assert g.inputs == ("image", "mask") and g.outputs == ("head1", "head2")
+    with pytest.raises(GraphError, match="choose one with input="):
+        analyse(g)
+    on_image = analyse(g, input="image")
+    assert on_image.at("head2").rf_min == 5
+    with pytest.raises(GraphError, match="'b' does not depend on input 'image'"):
+        on_image.at("b")
+    on_mask = analyse(g, input="mask")
+    rf = on_mask.at("head2")
+    assert (rf.rf_min, rf.rf_max, rf.jump) == (4, 4, 1)  # 2-pixel pool cells, 3 units wide
+    with pytest.raises(GraphError, match="name the node"):
+        on_mask.at()
