@@ -61,9 +61,6 @@ __all__ = [
 # table[r] + q*step.  Plain ints only, so the numeric pass is fast.
 Profile = tuple[int, int, tuple[int, ...], tuple[int, ...]]
 
-_MAX_SCAN = 100_000  # units scanned to find the smallest RF of a misaligned union
-
-
 def layer_map(index_map: tuple) -> Profile:
     """``(T, step, first, last)``: the first and last input unit read by output unit ``v``.
 
@@ -512,7 +509,8 @@ def _scan(profiles: Sequence[Profile], limit: int | None) -> tuple[int, int | No
         widths = [width(u) for u in range(limit)]
         return min(widths), max(widths)
     # width(u) >= hi_a(u) - lo_b(u) + 1 for the classes a (largest jump) and b (smallest jump),
-    # which grows like (J_a - J_b) u: scan until that lower bound passes the best width seen.
+    # which grows like (J_a - J_b) u: scan until that lower bound passes the best width seen
+    # (exact, and it ends: at most (width(0) - offsets) / (J_a - J_b) units).
     fast = max(profiles, key=_jump)
     slow = min(profiles, key=_jump)
     rate = _jump(fast) - _jump(slow)
@@ -520,7 +518,7 @@ def _scan(profiles: Sequence[Profile], limit: int | None) -> tuple[int, int | No
     lo_off = max(slow[2][r] - _jump(slow) * r for r in range(slow[0]))
     best = width(0)
     u = 1
-    while u < _MAX_SCAN and rate * u + hi_off - lo_off + 1 <= best:
+    while rate * u + hi_off - lo_off + 1 <= best:
         best = min(best, width(u))
         u += 1
     return best, None
