@@ -181,3 +181,61 @@ def test_residual_block_with_upsampling():
         )
     )
     _check(g, range(20))
+
+
+def _apply_2d(layer, x):
+    """2-D version for the layer kinds of the zoo's U-Net and ResNets (unit weights)."""
+    if isinstance(layer, Pointwise):
+        return F.relu(x)
+    if isinstance(layer, ConvTranspose):
+        k, s, p, d = (
+            _ints(getattr(layer, f)) * (2 // len(getattr(layer, f)))
+            for f in ("kernel_size", "stride", "padding", "dilation")
+        )
+        weight = torch.ones(1, 1, *k, dtype=x.dtype)
+        return F.conv_transpose2d(x, weight, stride=tuple(s), padding=tuple(p), dilation=tuple(d))
+    if isinstance(layer, Upsample):
+        f = _ints(layer.scale_factor) * (2 // len(layer.scale_factor))
+        mode = "bilinear" if layer.mode == "linear" else "nearest"
+        extra = {"align_corners": False} if mode == "bilinear" else {}
+        return F.interpolate(x, scale_factor=tuple(float(v) for v in f), mode=mode, **extra)
+    assert type(layer) in (Conv, Pool)
+    pads = layer.padding * (2 // len(layer.padding))
+    k, s, d = (
+        _ints(getattr(layer, f)) * (2 // len(getattr(layer, f)))
+        for f in ("kernel_size", "stride", "dilation")
+    )
+    (top, bottom), (left, right) = ((int(a), int(b)) for a, b in pads)
+    weight = torch.ones(1, 1, *k, dtype=x.dtype)
+    return F.conv2d(
+        F.pad(x, (left, right, top, bottom)), weight, stride=tuple(s), dilation=tuple(d)
+    )
+
+
+@pytest.mark.parametrize("name", ["unet", "torchvision_resnet50"])
+def test_2d_autograd_is_the_product_of_the_axes(name):
+    """Separability: the 2-D dependence set of a unit is the product of its per-axis sets."""
+    from rfsym import zoo
+
+    graph = zoo.load(name).with_input_size((64, 64) if name == "unet" else (96, 96))
+    n = graph.sizes["input"]
+    x = torch.ones(1, 1, *n, dtype=torch.float64, requires_grad=True)
+    values = {}
+    for node_name in graph.order:
+        node = graph.node(node_name)
+        if isinstance(node, InputNode):
+            values[node_name] = x
+        elif isinstance(node, LayerNode):
+            values[node_name] = _apply_2d(node.layer, values[node.input])
+        else:
+            values[node_name] = sum(values[s] for s in node.inputs)
+    out = graph.outputs[0]
+    plains = [graph.plain(axis) for axis in (0, 1)]
+    sizes = [{k: v[axis] for k, v in graph.sizes.items()} for axis in (0, 1)]
+    h, w = graph.sizes[out]
+    for uy, ux in [(0, 0), (h // 2, w // 3), (h - 1, w - 1)]:
+        (grad,) = torch.autograd.grad(values[out][0, 0, uy, ux], x, retain_graph=True)
+        got = {(int(a), int(b)) for a, b in torch.nonzero(grad[0, 0])}
+        ys = graph_input_indices(plains[0], out, uy, sizes=sizes[0])["input"]
+        xs = graph_input_indices(plains[1], out, ux, sizes=sizes[1])["input"]
+        assert got == {(a, b) for a in ys for b in xs}
