@@ -220,6 +220,78 @@ def unet() -> Spec:
     return net.done()
 
 
+def inception_v3() -> Spec:
+    net = _Net(
+        "inception_v3",
+        "TF-slim inception_v3 up to Mixed_7c (stem VALID convs and pools, inception blocks with "
+        "SAME convs and 1x7/7x1 factorised kernels, concatenated branches); 1311/32/618 at "
+        "299x299 (Mixed_7b: 1183/32/554).",
+        ndim=2,
+        input_size=[299, 299],
+    )
+
+    def conv(name: str, source: str, k: object, s: int = 1, padding: str = "SAME") -> str:
+        return net.add(name, "tf_conv", source, kernel_size=k, stride=s, padding=padding)
+
+    def avg(name: str, source: str) -> str:
+        return net.add(name, "tf_pool", source, kernel_size=3, stride=1, padding="SAME", mode="avg")
+
+    def maxpool(name: str, source: str) -> str:
+        return net.add(name, "tf_pool", source, kernel_size=3, stride=2, padding="VALID")
+
+    x = conv("Conv2d_1a_3x3", "input", 3, 2, "VALID")
+    x = conv("Conv2d_2a_3x3", x, 3, 1, "VALID")
+    x = conv("Conv2d_2b_3x3", x, 3)
+    x = maxpool("MaxPool_3a_3x3", x)
+    x = conv("Conv2d_3b_1x1", x, 1, 1, "VALID")
+    x = conv("Conv2d_4a_3x3", x, 3, 1, "VALID")
+    x = maxpool("MaxPool_5a_3x3", x)
+    for block in ("Mixed_5b", "Mixed_5c", "Mixed_5d"):
+        b0 = conv(f"{block}/Branch_0/1x1", x, 1)
+        b1 = conv(f"{block}/Branch_1/5x5", conv(f"{block}/Branch_1/1x1", x, 1), 5)
+        b2 = conv(f"{block}/Branch_2/1x1", x, 1)
+        b2 = conv(f"{block}/Branch_2/3x3_b", conv(f"{block}/Branch_2/3x3_a", b2, 3), 3)
+        b3 = conv(f"{block}/Branch_3/1x1", avg(f"{block}/Branch_3/avg", x), 1)
+        x = net.merge(block, [b0, b1, b2, b3], "concat")
+    b0 = conv("Mixed_6a/Branch_0/3x3", x, 3, 2, "VALID")
+    b1 = conv("Mixed_6a/Branch_1/3x3_a", conv("Mixed_6a/Branch_1/1x1", x, 1), 3)
+    b1 = conv("Mixed_6a/Branch_1/3x3_b", b1, 3, 2, "VALID")
+    b2 = maxpool("Mixed_6a/Branch_2/max", x)
+    x = net.merge("Mixed_6a", [b0, b1, b2], "concat")
+    for block in ("Mixed_6b", "Mixed_6c", "Mixed_6d", "Mixed_6e"):
+        b0 = conv(f"{block}/Branch_0/1x1", x, 1)
+        b1 = conv(f"{block}/Branch_1/1x7", conv(f"{block}/Branch_1/1x1", x, 1), [1, 7])
+        b1 = conv(f"{block}/Branch_1/7x1", b1, [7, 1])
+        b2 = conv(f"{block}/Branch_2/7x1_a", conv(f"{block}/Branch_2/1x1", x, 1), [7, 1])
+        b2 = conv(f"{block}/Branch_2/1x7_a", b2, [1, 7])
+        b2 = conv(f"{block}/Branch_2/7x1_b", b2, [7, 1])
+        b2 = conv(f"{block}/Branch_2/1x7_b", b2, [1, 7])
+        b3 = conv(f"{block}/Branch_3/1x1", avg(f"{block}/Branch_3/avg", x), 1)
+        x = net.merge(block, [b0, b1, b2, b3], "concat")
+    b0 = conv("Mixed_7a/Branch_0/3x3", conv("Mixed_7a/Branch_0/1x1", x, 1), 3, 2, "VALID")
+    b1 = conv("Mixed_7a/Branch_1/1x7", conv("Mixed_7a/Branch_1/1x1", x, 1), [1, 7])
+    b1 = conv("Mixed_7a/Branch_1/3x3", conv("Mixed_7a/Branch_1/7x1", b1, [7, 1]), 3, 2, "VALID")
+    b2 = maxpool("Mixed_7a/Branch_2/max", x)
+    x = net.merge("Mixed_7a", [b0, b1, b2], "concat")
+    for block in ("Mixed_7b", "Mixed_7c"):
+        b0 = conv(f"{block}/Branch_0/1x1", x, 1)
+        b1 = conv(f"{block}/Branch_1/1x1", x, 1)
+        b1 = net.merge(
+            f"{block}/Branch_1/concat",
+            [conv(f"{block}/Branch_1/1x3", b1, [1, 3]), conv(f"{block}/Branch_1/3x1", b1, [3, 1])],
+            "concat",
+        )
+        b2 = conv(f"{block}/Branch_2/3x3", conv(f"{block}/Branch_2/1x1", x, 1), 3)
+        b2 = net.merge(
+            f"{block}/Branch_2/concat",
+            [conv(f"{block}/Branch_2/1x3", b2, [1, 3]), conv(f"{block}/Branch_2/3x1", b2, [3, 1])],
+            "concat",
+        )
+        b3 = conv(f"{block}/Branch_3/1x1", avg(f"{block}/Branch_3/avg", x), 1)
+        x = net.merge(block, [b0, b1, b2, b3], "concat")
+    return net.done(outputs=["Mixed_7c"])
+
+
 def build_all() -> dict[str, Spec]:
     """Every zoo spec by name."""
     return {
@@ -229,6 +301,7 @@ def build_all() -> dict[str, Spec]:
         "resnet_v1_101": resnet_v1(101),
         "resnet_v1_152": resnet_v1(152),
         "torchvision_resnet50": torchvision_resnet50(),
+        "inception_v3": inception_v3(),
         "patchgan_70": patchgan_70(),
         "wavenet": wavenet(),
         "unet": unet(),

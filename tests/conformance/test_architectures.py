@@ -76,9 +76,27 @@ TABLE = {row["model"]: row for row in ARCH["distill_table_224"]}
 
 
 @pytest.mark.parametrize(
-    "name", ["alexnet_v2", "vgg_16", "resnet_v1_50", "resnet_v1_101", "resnet_v1_152"]
+    "name",
+    ["alexnet_v2", "vgg_16", "resnet_v1_50", "resnet_v1_101", "resnet_v1_152", "inception_v3"],
 )
 def test_distill_table_at_224(name):
     row = TABLE[name]
-    graph = zoo.load(name)
+    graph = zoo.load(name).with_input_size((224, 224))
     assert _rsp(analyse(graph), graph.outputs[0]) == [row["rf"], row["stride"], row["padding"]]
+
+
+def test_keras_inception_v3_notebook():
+    """RF_Keras_Applications.ipynb: InceptionV3's conv2d_85 (inside Mixed_7b) = slim Mixed_7b."""
+    case = next(
+        c
+        for c in load("google_receptive_field_cases.json")["coordinate_cases"]
+        if c["id"] == "keras_inceptionv3_notebook"
+    )
+    e = case["expected"]
+    result = analyse(zoo.load("inception_v3"))
+    for axis, suffix in ((0, "y"), (1, "x")):
+        assert _rsp(result, "Mixed_7b", axis) == [
+            e[f"rf_{suffix}"],
+            e[f"stride_{suffix}"],
+            e[f"padding_{suffix}"],
+        ]
