@@ -119,7 +119,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "whatif",
         help="inverse questions, sweeps, sensitivities, ERF",
-        description=__doc__.split("\n\n")[0],
+        description="Inverse design questions, sweeps, sensitivities, comparisons and the ERF, "
+        "on network spec files.",
     )
     whatif = parser.add_subparsers(dest="whatif", metavar="QUESTION", required=True)
 

@@ -8,7 +8,8 @@ One module per job:
 * :mod:`~rfsym.whatif.sensitivity` -- derivatives and exact differences, ranked;
 * :mod:`~rfsym.whatif.compare` -- the difference of two designs and where it changes sign;
 * :mod:`~rfsym.whatif.erf` -- the effective receptive field of box kernels (Luo et al. 2016);
-* :mod:`~rfsym.whatif.network` -- the three questions every network answers (the graph hook).
+* :mod:`~rfsym.whatif.network` -- what every network answers (the hook for new network types);
+* :mod:`~rfsym.whatif.graphs` -- that hook filled in for :class:`~rfsym.model.graph.Graph`.
 """
 
 from rfsym.whatif.blocks import DilatedStack, RepeatedBlock, geometric_sum
@@ -16,6 +17,7 @@ from rfsym.whatif.compare import DesignComparison, SignRun, compare
 from rfsym.whatif.compile import CompiledExpression, Values, compile_expression
 from rfsym.whatif.erf import ErfMoments, erf_moments, erf_weights
 from rfsym.whatif.errors import NoIntegerSolutionError, WhatIfError
+from rfsym.whatif.graphs import substituted
 from rfsym.whatif.network import Parameter, forms_of, parameters_of, unroll
 from rfsym.whatif.sensitivity import SensitivityEntry, SensitivityReport, sensitivity
 from rfsym.whatif.solve import SolveResult, solve_for
@@ -45,6 +47,7 @@ __all__ = [
     "parameters_of",
     "sensitivity",
     "solve_for",
+    "substituted",
     "sweep",
     "unroll",
 ]

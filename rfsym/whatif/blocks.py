@@ -42,11 +42,15 @@ from rfsym.algebra.chain import AxisForms, closed_forms
 from rfsym.model.chain import Chain
 from rfsym.model.layers import Conv
 from rfsym.model.params import Param, to_param
+from rfsym.numeric.fold import FoldResult, fold
 from rfsym.whatif.errors import WhatIfError
 from rfsym.whatif.network import (
+    FOLD_LIMIT,
     Parameter,
     count_symbols,
+    fold_values,
     forms_of,
+    numeric_layers_cached,
     parameters_of,
     unroll,
 )
@@ -237,3 +241,12 @@ def _(network: RepeatedBlock) -> frozenset[sp.Symbol]:
 @count_symbols.register
 def _(network: DilatedStack) -> frozenset[sp.Symbol]:
     return frozenset(network.depth.free_symbols | network.cycles.free_symbols)
+
+
+@fold_values.register
+def _(network: RepeatedBlock, values: Mapping[sp.Symbol, int], axis: int = 0) -> FoldResult | None:
+    # The block's layers once, then the list repeated: still a layer-by-layer fold.
+    count = _concrete(network.repeats, values, where=network._where(), field="repeats")
+    if count * len(network.block.layers) > FOLD_LIMIT:
+        return None
+    return fold(numeric_layers_cached(network.block.layers, values, axis) * count)

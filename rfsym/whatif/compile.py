@@ -64,7 +64,8 @@ def have_numpy() -> bool:
 def _unsupported(expr: sp.Basic, why: str) -> UnsupportedLayerError:
     return UnsupportedLayerError(
         f"cannot compile {sp.sstr(expr)} for exact evaluation: {why}; compiled expressions use "
-        "integers, symbols, + - *, powers with integer exponents, one division and Piecewise"
+        "integers, symbols, + - *, powers with integer exponents, Max, Min, one division and "
+        "Piecewise"
     )
 
 
@@ -116,7 +117,25 @@ def _build(expr: sp.Basic, absolute: bool) -> Program:
         if absolute:
             return lambda env: _np.maximum(b(env), 1.0) ** e(env)
         return lambda env: b(env) ** e(env)
+    if isinstance(expr, sp.Max | sp.Min):
+        parts = [_build(arg, absolute) for arg in expr.args]
+        if absolute:  # |max(a, b)| and |min(a, b)| are at most max(|a|, |b|)
+            return lambda env: _reduce(parts, env, _np.maximum)
+        largest = isinstance(expr, sp.Max)
+        return lambda env: _reduce(parts, env, _larger if largest else _smaller)
     raise _unsupported(expr, f"{type(expr).__name__} is not supported")
+
+
+def _larger(a: object, b: object) -> object:
+    if _np is not None and (isinstance(a, _np.ndarray) or isinstance(b, _np.ndarray)):
+        return _np.maximum(a, b)
+    return max(a, b)
+
+
+def _smaller(a: object, b: object) -> object:
+    if _np is not None and (isinstance(a, _np.ndarray) or isinstance(b, _np.ndarray)):
+        return _np.minimum(a, b)
+    return min(a, b)
 
 
 def _build_condition(cond: sp.Basic, absolute: bool) -> Program:

@@ -59,7 +59,8 @@ def solve_derivation(result) -> CheckedDerivation:
     lines = [
         f"{name}({x} = {result.answer}) = {result.reached} {rel} {result.target}"
         + (
-            f" and {name}({x} = {result.answer - 1}) = {result.below} < {result.target}."
+            f" and {name}({x} = {result.answer - 1}) = {result.below} "
+            f"{'<' if result.below < result.target else '!='} {result.target}."
             if result.below is not None
             else f"; {result.answer} is the smallest value {x} may take."
         )

@@ -6,12 +6,17 @@ three single-dispatch functions:
 * :func:`forms_of` -- the closed forms ``r``, ``S``, ``P`` along an axis;
 * :func:`parameters_of` -- every layer parameter as ``(place, field, expression)``;
 * :func:`unroll` -- a concrete :class:`~rfsym.model.chain.Chain` at integer values of the
-  counts (depth, repeats), for the independent check by the numeric fold.
+  counts (depth, repeats), for the independent check by the numeric fold;
+
+and two more with defaults that suit chains: :func:`fold_values` (``r``, ``S``, ``P`` at integer
+values by a route that uses no closed form; default: the fold of :func:`unroll`) and
+:func:`is_monotone` (whether ``r`` and ``S`` are non-decreasing in every kernel size, stride,
+dilation and count; default ``True``).
 
 A :class:`~rfsym.model.chain.Chain` is registered here; the repeated blocks of
 :mod:`rfsym.whatif.blocks` register themselves.  A graph (DAG) type registers the same three
 functions to become solvable and sweepable (``forms_of.register(Graph)(...)``): this is the hook
-for graphs.
+for graphs, used by :mod:`rfsym.whatif.graphs`.
 
 >>> from rfsym.model.layers import Conv
 >>> chain = Chain(layers=(Conv(kernel_size=3, stride=2), Conv(kernel_size=2)))
@@ -32,8 +37,24 @@ import sympy as sp
 from rfsym.algebra.chain import AxisForms, closed_forms
 from rfsym.errors import UnsupportedLayerError
 from rfsym.model.chain import Chain
+from rfsym.numeric.fold import FoldLayer, FoldResult, fold
+from rfsym.proof.instantiate import numeric_layers
 
-__all__ = ["Parameter", "count_symbols", "forms_of", "free_symbols_of", "parameters_of", "unroll"]
+__all__ = [
+    "FOLD_LIMIT",
+    "Parameter",
+    "count_symbols",
+    "fold_values",
+    "forms_of",
+    "free_symbols_of",
+    "is_monotone",
+    "numeric_layers_cached",
+    "parameters_of",
+    "unroll",
+]
+
+FOLD_LIMIT = 1_000_000
+"""Largest unrolled network (in layers) :func:`fold_values` folds; beyond it, ``None``."""
 
 FIELDS = ("kernel_size", "stride", "pad_left", "pad_right", "dilation")
 
@@ -109,3 +130,36 @@ def _(network: Chain, values: Mapping[sp.Symbol, int]) -> Chain:
 @count_symbols.register
 def _(network: Chain) -> frozenset[sp.Symbol]:
     return frozenset()
+
+
+@singledispatch
+def fold_values(
+    network: object, values: Mapping[sp.Symbol, int], axis: int = 0
+) -> FoldResult | None:
+    """``r``, ``S``, ``P`` at integer ``values`` of every symbol, without a closed form.
+
+    Default: fold the unrolled chain layer by layer; ``None`` beyond :data:`FOLD_LIMIT` layers.
+    """
+    chain = unroll(network, values)
+    if len(chain.layers) > FOLD_LIMIT:
+        return None
+    return fold(numeric_layers_cached(chain.layers, values, axis))
+
+
+@singledispatch
+def is_monotone(network: object) -> bool:
+    """Whether ``r`` and ``S`` never decrease when a kernel size, stride, dilation or count grows."""
+    return True
+
+
+def numeric_layers_cached(
+    layers: tuple, values: Mapping[sp.Symbol, int], axis: int = 0
+) -> list[FoldLayer]:
+    """``numeric_layers`` with one substitution per distinct layer object (repeats share them)."""
+    cache: dict[int, FoldLayer] = {}
+    out = []
+    for layer in layers:
+        if id(layer) not in cache:
+            cache[id(layer)] = numeric_layers(Chain(layers=(layer,)), values, axis)[0]
+        out.append(cache[id(layer)])
+    return out

@@ -41,7 +41,7 @@ from rfsym.model.layers import Pointwise
 from rfsym.numeric.fold import FoldLayer, fold
 from rfsym.proof.instantiate import numeric_layers
 from rfsym.whatif.errors import WhatIfError
-from rfsym.whatif.network import forms_of, free_symbols_of, unroll
+from rfsym.whatif.network import fold_values, forms_of, free_symbols_of
 from rfsym.whatif.solve import read_values
 
 __all__ = ["QUANTITIES", "SensitivityEntry", "SensitivityReport", "sensitivity"]
@@ -152,10 +152,8 @@ def sensitivity(
             allowed="an integer for every symbol of the network",
         )
     entries: list[SensitivityEntry] = []
-    chain = unroll(network, given)
-    base = numeric_layers(chain, given, axis)
     if isinstance(network, Chain):
-        entries += _layer_entries(network, base, axis)
+        entries += _layer_entries(network, numeric_layers(network, given, axis), axis)
     entries += _symbol_entries(network, given, axis)
     return SensitivityReport(entries=tuple(entries))
 
@@ -217,7 +215,7 @@ def _symbol_entries(
 ) -> list[SensitivityEntry]:
     forms = _forms(forms_of(network, axis))
     point = {s: sp.Integer(v) for s, v in given.items()}
-    reference = _quantities(fold(numeric_layers(unroll(network, given), given, axis)))
+    reference = _fold_at(network, given, axis)
     entries = []
     for symbol in sorted(given, key=lambda s: s.name):
         current = given[symbol]
@@ -244,4 +242,12 @@ def _symbol_entries(
 
 
 def _fold_at(network: object, values: Mapping[sp.Symbol, int], axis: int) -> dict:
-    return _quantities(fold(numeric_layers(unroll(network, values), values, axis)))
+    folded = fold_values(network, values, axis)
+    if folded is None:
+        raise WhatIfError(
+            where="sensitivity",
+            field="network",
+            value="too large to fold",
+            allowed="a network small enough for the numeric fold",
+        )
+    return _quantities(folded)

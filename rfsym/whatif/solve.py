@@ -35,14 +35,18 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from rfsym.errors import ProofError
-from rfsym.model.chain import Chain
-from rfsym.numeric.fold import fold
-from rfsym.proof.instantiate import numeric_layers
+from rfsym.errors import ProofError, UnsupportedLayerError
 from rfsym.proof.steps import CheckedDerivation
-from rfsym.whatif.blocks import RepeatedBlock
+from rfsym.whatif.compile import compile_expression
 from rfsym.whatif.errors import NoIntegerSolutionError, WhatIfError
-from rfsym.whatif.network import count_symbols, forms_of, free_symbols_of, parameters_of, unroll
+from rfsym.whatif.network import (
+    count_symbols,
+    fold_values,
+    forms_of,
+    free_symbols_of,
+    is_monotone,
+    parameters_of,
+)
 
 __all__ = ["RELATIONS", "SolveResult", "lower_bound", "read_values", "solve_for"]
 
@@ -52,9 +56,6 @@ MAX_DOUBLINGS = 64
 """The search gives up (and says so) when the unknown would exceed ``lower + 2**64``."""
 SCAN_LIMIT = 100_000
 """Values scanned one by one when monotonicity cannot be proven."""
-FOLD_LIMIT = 1_000_000
-"""Largest unrolled network (in layers) that is re-checked by the numeric fold (beyond it the
-result says ``fold_checked=False``; the substitution checks still run)."""
 _NAMES = {"rf": "r", "jump": "S"}
 
 
@@ -121,7 +122,8 @@ class SolveResult:
         if isinstance(self.answer, int):
             lines.append(f"{q}({x}={self.answer}) = {self.reached} {self.relation} {self.target}")
             if self.below is not None:
-                lines.append(f"{q}({x}={self.answer - 1}) = {self.below} < {self.target}")
+                sign = "<" if self.below < self.target else "!="
+                lines.append(f"{q}({x}={self.answer - 1}) = {self.below} {sign} {self.target}")
             else:
                 lines.append(f"{x} = {self.answer} is the smallest admissible value")
             lines.append(f"smallest {x}: {self.answer}")
@@ -234,6 +236,8 @@ def _monotone_reason(
     network: object, unknown: sp.Symbol, values: Mapping[sp.Symbol, int], axis: int
 ) -> str | None:
     """Why the quantity is non-decreasing in ``unknown``, or ``None`` if that is not proven."""
+    if not is_monotone(network):
+        return None
     if unknown in count_symbols(network):
         return (
             f"each added layer or repeat adds a non-negative term, so the value does not "
@@ -354,19 +358,24 @@ def _search(
         )
 
     name = f"{x}"
+    exact_scan = relation == "==" and not monotone
+
+    def hit(value: sp.Rational) -> bool:
+        return value == target if exact_scan else value >= target
+
     first = at(lower)
-    if first >= target:
+    if hit(first):
         answer = lower
     elif x not in expression.free_symbols:
         raise fail(
             f"the value is {first} for every {name} >= {lower} (it does not depend on {name})"
         )
     elif not monotone:
-        answer = next((v for v in range(lower + 1, lower + SCAN_LIMIT) if at(v) >= target), None)
+        answer = _scan(expression, x, range(lower + 1, lower + SCAN_LIMIT), hit, probes)
         if answer is None:
             raise fail(
-                f"not reached for {name} <= {lower + SCAN_LIMIT - 1} (scanned one by one, "
-                "monotonicity could not be proven)"
+                f"no {name} <= {lower + SCAN_LIMIT - 1} gives {relation} {target} (scanned one "
+                "by one: the value is not known to be monotone in it)"
             )
     else:
         low, step = lower, 1
@@ -386,7 +395,7 @@ def _search(
             else:
                 low = middle
         answer = high
-    if relation == "==":
+    if relation == "==" and not exact_scan:
         value = _value(expression, x, answer)
         if value != target:
             before = (
@@ -401,6 +410,26 @@ def _search(
     return answer, probes
 
 
+def _scan(expression: sp.Expr, x: sp.Symbol, values: range, hit, probes: list) -> int | None:
+    """The first value in ``values`` whose quantity is a hit, evaluated in growing batches by
+    the compiled exact evaluator (one SymPy substitution per value where it cannot compile)."""
+    try:
+        program = compile_expression(expression, (x,))
+    except UnsupportedLayerError:
+        return next((v for v in values if hit(_value(expression, x, v))), None)
+    start, size = values.start, 64
+    while start < values.stop:
+        batch = range(start, min(start + size, values.stop))
+        results = program.evaluate({x: batch}).tolist()
+        probes.append((batch[-1], results[-1]))
+        for value, result in zip(batch, results, strict=True):
+            if hit(result):
+                probes.append((value, result))
+                return value
+        start, size = batch.stop, size * 2
+    return None
+
+
 def _verify(result: SolveResult) -> None:
     """Substitute the answer back: target met, and not met one below."""
     ok = (
@@ -408,7 +437,12 @@ def _verify(result: SolveResult) -> None:
         if result.relation == ">="
         else result.reached == result.target
     )
-    if not ok or (result.below is not None and result.below >= result.target):
+    missed = (
+        result.below is None
+        or result.below < result.target
+        or (result.relation == "==" and result.below != result.target)
+    )
+    if not ok or not missed:
         raise ProofError(f"solve check failed: {result!r}")
 
 
@@ -418,40 +452,16 @@ def _fold_check(result: SolveResult, given: Mapping[sp.Symbol, int], axis: int) 
     if result.below is not None:
         checks.append(({**given, result.unknown: int(result.answer) - 1}, result.below))
     for values, expected in checks:
-        layers = _unrolled_layers(result.network, values, axis)
-        if layers is None:
+        folded = fold_values(result.network, values, axis)
+        if folded is None:
             return result
-        got = getattr(fold(layers), result.quantity)
+        got = getattr(folded, result.quantity)
         if got != expected:
             raise ProofError(
                 f"closed form gives {expected} but the numeric fold gives {got} at "
                 f"{ {s.name: v for s, v in values.items()} }"
             )
     return _replace(result, fold_checked=True)
-
-
-def _unrolled_layers(network: object, values: Mapping[sp.Symbol, int], axis: int) -> list | None:
-    """The unrolled network as plain integer layers, or ``None`` beyond :data:`FOLD_LIMIT`."""
-    if isinstance(network, RepeatedBlock):  # the block once, then the list repeated
-        count = int(network.repeats.xreplace({s: sp.Integer(v) for s, v in values.items()}))
-        if count * len(network.block.layers) > FOLD_LIMIT:
-            return None
-        return _numeric_layers(network.block, values, axis) * count
-    chain = unroll(network, values)
-    if len(chain.layers) > FOLD_LIMIT:
-        return None
-    return _numeric_layers(chain, values, axis)
-
-
-def _numeric_layers(chain: Chain, values: Mapping[sp.Symbol, int], axis: int) -> list:
-    """``numeric_layers`` with one substitution per distinct layer object (repeats share them)."""
-    cache: dict[int, object] = {}
-    out = []
-    for layer in chain.layers:
-        if id(layer) not in cache:
-            cache[id(layer)] = numeric_layers(Chain(layers=(layer,)), values, axis)[0]
-        out.append(cache[id(layer)])
-    return out
 
 
 def _replace(result: SolveResult, **changes: object) -> SolveResult:
