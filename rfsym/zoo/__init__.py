@@ -7,6 +7,7 @@
 ``resnet_v1_101``, ``_152``  TF-slim: 1027 / 32 / 511 and 1507 / 32 / 751
 ``torchvision_resnet50``   torchvision (stride in the 3x3 conv): 427 / 32 / 213
 ``inception_v3``           TF-slim, up to Mixed_7c: 1311 / 32 / 618 (Mixed_7b 1183 / 32 / 554)
+``mobilenet_v1``           TF-slim (depthwise = conv geometry): 315 / 32 / 126
 ``patchgan_70``            pix2pix 70x70 PatchGAN: RF 70
 ``wavenet``                1-D dilated causal stack with residual/skip sums: RF 2048
 ``unet``                   U-Net with transposed convolutions, 256x256

@@ -292,6 +292,21 @@ def inception_v3() -> Spec:
     return net.done(outputs=["Mixed_7c"])
 
 
+def mobilenet_v1() -> Spec:
+    net = _Net(
+        "mobilenet_v1",
+        "TF-slim mobilenet_v1 (any depth multiplier: same geometry): 3x3/s2 conv, then 13 "
+        "depthwise-separable blocks (3x3 depthwise SAME, 1x1 pointwise); 315/32/126 at 224x224.",
+        ndim=2,
+        input_size=[224, 224],
+    )
+    net.add("Conv2d_0", "tf_conv", kernel_size=3, stride=2, padding="SAME")
+    for i, stride in enumerate((1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1), start=1):
+        net.add(f"Conv2d_{i}_depthwise", "tf_conv", kernel_size=3, stride=stride, padding="SAME")
+        net.add(f"Conv2d_{i}_pointwise", "tf_conv", kernel_size=1, padding="SAME")
+    return net.done()
+
+
 def build_all() -> dict[str, Spec]:
     """Every zoo spec by name."""
     return {
@@ -302,6 +317,7 @@ def build_all() -> dict[str, Spec]:
         "resnet_v1_152": resnet_v1(152),
         "torchvision_resnet50": torchvision_resnet50(),
         "inception_v3": inception_v3(),
+        "mobilenet_v1": mobilenet_v1(),
         "patchgan_70": patchgan_70(),
         "wavenet": wavenet(),
         "unet": unet(),

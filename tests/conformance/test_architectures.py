@@ -77,7 +77,15 @@ TABLE = {row["model"]: row for row in ARCH["distill_table_224"]}
 
 @pytest.mark.parametrize(
     "name",
-    ["alexnet_v2", "vgg_16", "resnet_v1_50", "resnet_v1_101", "resnet_v1_152", "inception_v3"],
+    [
+        "alexnet_v2",
+        "vgg_16",
+        "mobilenet_v1",
+        "resnet_v1_50",
+        "resnet_v1_101",
+        "resnet_v1_152",
+        "inception_v3",
+    ],
 )
 def test_distill_table_at_224(name):
     row = TABLE[name]
