@@ -4,7 +4,9 @@
 ``alexnet_v2``             TF-slim, up to pool5: RF 195, jump 32, padding 64 at 224x224
 ``vgg_16``                 TF-slim, up to pool5: 212 / 32 / 90
 ``resnet_v1_50``           TF-slim, full graph: 483 / 32 / 239
-``resnet_v1_101``, ``_152``  TF-slim: 1027 / 32 / 511 and 1507 / 32 / 751
+``resnet_v1_101``          TF-slim: 1027 / 32 / 511
+``resnet_v1_152``          TF-slim: 1507 / 32 / 751
+``resnet_v1_200``          TF-slim: 1763 / 32 / 879
 ``torchvision_resnet50``   torchvision (stride in the 3x3 conv): 427 / 32 / 213
 ``inception_v3``           TF-slim, up to Mixed_7c: 1311 / 32 / 618 (Mixed_7b 1183 / 32 / 554)
 ``mobilenet_v1``           TF-slim (depthwise = conv geometry): 315 / 32 / 126

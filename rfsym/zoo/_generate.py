@@ -90,7 +90,7 @@ def _slim_conv_same(net: _Net, prefix: str, k: int, stride: int, source: str) ->
 
 
 def resnet_v1(depth: int) -> Spec:
-    units = {50: (3, 4, 6, 3), 101: (3, 4, 23, 3), 152: (3, 8, 36, 3)}[depth]
+    units = {50: (3, 4, 6, 3), 101: (3, 4, 23, 3), 152: (3, 8, 36, 3), 200: (3, 24, 36, 3)}[depth]
     scope = f"resnet_v1_{depth}"
     net = _Net(
         scope,
@@ -315,6 +315,7 @@ def build_all() -> dict[str, Spec]:
         "resnet_v1_50": resnet_v1(50),
         "resnet_v1_101": resnet_v1(101),
         "resnet_v1_152": resnet_v1(152),
+        "resnet_v1_200": resnet_v1(200),
         "torchvision_resnet50": torchvision_resnet50(),
         "inception_v3": inception_v3(),
         "mobilenet_v1": mobilenet_v1(),

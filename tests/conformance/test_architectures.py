@@ -84,6 +84,7 @@ TABLE = {row["model"]: row for row in ARCH["distill_table_224"]}
         "resnet_v1_50",
         "resnet_v1_101",
         "resnet_v1_152",
+        "resnet_v1_200",
         "inception_v3",
     ],
 )
