@@ -307,6 +307,73 @@ def mobilenet_v1() -> Spec:
     return net.done()
 
 
+def inception_resnet_v2() -> Spec:
+    net = _Net(
+        "inception_resnet_v2",
+        "TF-slim inception_resnet_v2 (output_stride 16 default: VALID reductions) up to "
+        "Conv2d_7b_1x1: stem, Mixed_5b, 10 x block35, Mixed_6a, 20 x block17, Mixed_7a, "
+        "10 x block8 (residual adds); 3039/32/1482 at 224x224.",
+        ndim=2,
+        input_size=[224, 224],
+    )
+
+    def conv(name: str, source: str, k: object, s: int = 1, padding: str = "SAME") -> str:
+        return net.add(name, "tf_conv", source, kernel_size=k, stride=s, padding=padding)
+
+    def maxpool(name: str, source: str) -> str:
+        return net.add(name, "tf_pool", source, kernel_size=3, stride=2, padding="VALID")
+
+    x = conv("Conv2d_1a_3x3", "input", 3, 2, "VALID")
+    x = conv("Conv2d_2a_3x3", x, 3, 1, "VALID")
+    x = conv("Conv2d_2b_3x3", x, 3)
+    x = maxpool("MaxPool_3a_3x3", x)
+    x = conv("Conv2d_3b_1x1", x, 1, 1, "VALID")
+    x = conv("Conv2d_4a_3x3", x, 3, 1, "VALID")
+    x = maxpool("MaxPool_5a_3x3", x)
+    b0 = conv("Mixed_5b/Branch_0/1x1", x, 1)
+    b1 = conv("Mixed_5b/Branch_1/5x5", conv("Mixed_5b/Branch_1/1x1", x, 1), 5)
+    b2 = conv("Mixed_5b/Branch_2/3x3_a", conv("Mixed_5b/Branch_2/1x1", x, 1), 3)
+    b2 = conv("Mixed_5b/Branch_2/3x3_b", b2, 3)
+    b3 = net.add(
+        "Mixed_5b/Branch_3/avg", "tf_pool", x, kernel_size=3, stride=1, padding="SAME", mode="avg"
+    )
+    x = net.merge("Mixed_5b", [b0, b1, b2, conv("Mixed_5b/Branch_3/1x1", b3, 1)], "concat")
+    for i in range(1, 11):
+        here = f"Repeat/block35_{i}"
+        b0 = conv(f"{here}/Branch_0/1x1", x, 1)
+        b1 = conv(f"{here}/Branch_1/3x3", conv(f"{here}/Branch_1/1x1", x, 1), 3)
+        b2 = conv(f"{here}/Branch_2/3x3_a", conv(f"{here}/Branch_2/1x1", x, 1), 3)
+        b2 = conv(f"{here}/Branch_2/3x3_b", b2, 3)
+        up = conv(f"{here}/up", net.merge(f"{here}/concat", [b0, b1, b2], "concat"), 1)
+        x = net.merge(f"{here}/add", [x, up])
+    b0 = conv("Mixed_6a/Branch_0/3x3", x, 3, 2, "VALID")
+    b1 = conv("Mixed_6a/Branch_1/3x3_a", conv("Mixed_6a/Branch_1/1x1", x, 1), 3)
+    b1 = conv("Mixed_6a/Branch_1/3x3_b", b1, 3, 2, "VALID")
+    x = net.merge("Mixed_6a", [b0, b1, maxpool("Mixed_6a/Branch_2/max", x)], "concat")
+    for i in range(1, 21):
+        here = f"Repeat_1/block17_{i}"
+        b0 = conv(f"{here}/Branch_0/1x1", x, 1)
+        b1 = conv(f"{here}/Branch_1/1x7", conv(f"{here}/Branch_1/1x1", x, 1), [1, 7])
+        b1 = conv(f"{here}/Branch_1/7x1", b1, [7, 1])
+        up = conv(f"{here}/up", net.merge(f"{here}/concat", [b0, b1], "concat"), 1)
+        x = net.merge(f"{here}/add", [x, up])
+    b0 = conv("Mixed_7a/Branch_0/3x3", conv("Mixed_7a/Branch_0/1x1", x, 1), 3, 2, "VALID")
+    b1 = conv("Mixed_7a/Branch_1/3x3", conv("Mixed_7a/Branch_1/1x1", x, 1), 3, 2, "VALID")
+    b2 = conv("Mixed_7a/Branch_2/3x3_a", conv("Mixed_7a/Branch_2/1x1", x, 1), 3)
+    b2 = conv("Mixed_7a/Branch_2/3x3_b", b2, 3, 2, "VALID")
+    b3 = maxpool("Mixed_7a/Branch_3/max", x)
+    x = net.merge("Mixed_7a", [b0, b1, b2, b3], "concat")
+    for i in range(1, 11):
+        here = f"Repeat_2/block8_{i}" if i < 10 else "Block8"
+        b0 = conv(f"{here}/Branch_0/1x1", x, 1)
+        b1 = conv(f"{here}/Branch_1/1x3", conv(f"{here}/Branch_1/1x1", x, 1), [1, 3])
+        b1 = conv(f"{here}/Branch_1/3x1", b1, [3, 1])
+        up = conv(f"{here}/up", net.merge(f"{here}/concat", [b0, b1], "concat"), 1)
+        x = net.merge(f"{here}/add", [x, up])
+    conv("Conv2d_7b_1x1", x, 1)
+    return net.done()
+
+
 def build_all() -> dict[str, Spec]:
     """Every zoo spec by name."""
     return {
@@ -318,6 +385,7 @@ def build_all() -> dict[str, Spec]:
         "resnet_v1_200": resnet_v1(200),
         "torchvision_resnet50": torchvision_resnet50(),
         "inception_v3": inception_v3(),
+        "inception_resnet_v2": inception_resnet_v2(),
         "mobilenet_v1": mobilenet_v1(),
         "patchgan_70": patchgan_70(),
         "wavenet": wavenet(),

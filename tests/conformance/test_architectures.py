@@ -86,6 +86,7 @@ TABLE = {row["model"]: row for row in ARCH["distill_table_224"]}
         "resnet_v1_152",
         "resnet_v1_200",
         "inception_v3",
+        "inception_resnet_v2",
     ],
 )
 def test_distill_table_at_224(name):
@@ -109,3 +110,18 @@ def test_keras_inception_v3_notebook():
             e[f"stride_{suffix}"],
             e[f"padding_{suffix}"],
         ]
+
+
+def test_readme_inception_resnet_v2_centres():
+    """README of google-research/receptive_field: feature (x=0, y=2) is centred at (37, 101)."""
+    case = next(
+        c
+        for c in load("google_receptive_field_cases.json")["coordinate_cases"]
+        if c["id"] == "readme_inception_resnet_v2"
+    )
+    graph = zoo.load("inception_resnet_v2")
+    result = analyse(graph)
+    (fx, fy), (cx, cy) = case["feature_xy"], case["expected_centre_xy"]
+    assert result.at("Conv2d_7b_1x1", 1).centre(fx) == cx
+    assert result.at("Conv2d_7b_1x1", 0).centre(fy) == cy
+    assert _rsp(result, "Conv2d_7b_1x1") == [case["rf"][0], case["stride"][0], case["padding"][0]]
