@@ -10,6 +10,7 @@
 ``torchvision_resnet50``   torchvision (stride in the 3x3 conv): 427 / 32 / 213
 ``inception_v3``           TF-slim, up to Mixed_7c: 1311 / 32 / 618 (Mixed_7b 1183 / 32 / 554)
 ``mobilenet_v1``           TF-slim (depthwise = conv geometry): 315 / 32 / 126
+``inception_v4``           TF-slim, up to Mixed_7d: 2071 / 32 / 998
 ``inception_resnet_v2``    TF-slim, up to Conv2d_7b_1x1: 3039 / 32 / 1482
 ``patchgan_70``            pix2pix 70x70 PatchGAN: RF 70
 ``wavenet``                1-D dilated causal stack with residual/skip sums: RF 2048

@@ -374,6 +374,91 @@ def inception_resnet_v2() -> Spec:
     return net.done()
 
 
+def inception_v4() -> Spec:
+    net = _Net(
+        "inception_v4",
+        "TF-slim inception_v4 up to Mixed_7d: stem (Mixed_3a/4a/5a), 4 x inception-A, "
+        "reduction-A, 7 x inception-B, reduction-B, 3 x inception-C; 2071/32/998 at 224x224.",
+        ndim=2,
+        input_size=[224, 224],
+    )
+
+    def conv(name: str, source: str, k: object, s: int = 1, padding: str = "SAME") -> str:
+        return net.add(name, "tf_conv", source, kernel_size=k, stride=s, padding=padding)
+
+    def maxpool(name: str, source: str) -> str:
+        return net.add(name, "tf_pool", source, kernel_size=3, stride=2, padding="VALID")
+
+    def avg_1x1(name: str, source: str) -> str:
+        pooled = net.add(
+            f"{name}/avg", "tf_pool", source, kernel_size=3, stride=1, padding="SAME", mode="avg"
+        )
+        return conv(f"{name}/1x1", pooled, 1)
+
+    x = conv("Conv2d_1a_3x3", "input", 3, 2, "VALID")
+    x = conv("Conv2d_2a_3x3", x, 3, 1, "VALID")
+    x = conv("Conv2d_2b_3x3", x, 3)
+    b0 = maxpool("Mixed_3a/Branch_0/max", x)
+    x = net.merge("Mixed_3a", [b0, conv("Mixed_3a/Branch_1/3x3", x, 3, 2, "VALID")], "concat")
+    b0 = conv("Mixed_4a/Branch_0/3x3", conv("Mixed_4a/Branch_0/1x1", x, 1), 3, 1, "VALID")
+    b1 = conv("Mixed_4a/Branch_1/1x7", conv("Mixed_4a/Branch_1/1x1", x, 1), [1, 7])
+    b1 = conv("Mixed_4a/Branch_1/3x3", conv("Mixed_4a/Branch_1/7x1", b1, [7, 1]), 3, 1, "VALID")
+    x = net.merge("Mixed_4a", [b0, b1], "concat")
+    b0 = conv("Mixed_5a/Branch_0/3x3", x, 3, 2, "VALID")
+    x = net.merge("Mixed_5a", [b0, maxpool("Mixed_5a/Branch_1/max", x)], "concat")
+    for block in ("Mixed_5b", "Mixed_5c", "Mixed_5d", "Mixed_5e"):
+        b0 = conv(f"{block}/Branch_0/1x1", x, 1)
+        b1 = conv(f"{block}/Branch_1/3x3", conv(f"{block}/Branch_1/1x1", x, 1), 3)
+        b2 = conv(f"{block}/Branch_2/3x3_a", conv(f"{block}/Branch_2/1x1", x, 1), 3)
+        b2 = conv(f"{block}/Branch_2/3x3_b", b2, 3)
+        x = net.merge(block, [b0, b1, b2, avg_1x1(f"{block}/Branch_3", x)], "concat")
+    b0 = conv("Mixed_6a/Branch_0/3x3", x, 3, 2, "VALID")
+    b1 = conv("Mixed_6a/Branch_1/3x3_a", conv("Mixed_6a/Branch_1/1x1", x, 1), 3)
+    b1 = conv("Mixed_6a/Branch_1/3x3_b", b1, 3, 2, "VALID")
+    x = net.merge("Mixed_6a", [b0, b1, maxpool("Mixed_6a/Branch_2/max", x)], "concat")
+    for block in (
+        "Mixed_6b",
+        "Mixed_6c",
+        "Mixed_6d",
+        "Mixed_6e",
+        "Mixed_6f",
+        "Mixed_6g",
+        "Mixed_6h",
+    ):
+        b0 = conv(f"{block}/Branch_0/1x1", x, 1)
+        b1 = conv(f"{block}/Branch_1/1x7", conv(f"{block}/Branch_1/1x1", x, 1), [1, 7])
+        b1 = conv(f"{block}/Branch_1/7x1", b1, [7, 1])
+        b2 = conv(f"{block}/Branch_2/7x1_a", conv(f"{block}/Branch_2/1x1", x, 1), [7, 1])
+        b2 = conv(f"{block}/Branch_2/1x7_a", b2, [1, 7])
+        b2 = conv(f"{block}/Branch_2/7x1_b", b2, [7, 1])
+        b2 = conv(f"{block}/Branch_2/1x7_b", b2, [1, 7])
+        x = net.merge(block, [b0, b1, b2, avg_1x1(f"{block}/Branch_3", x)], "concat")
+    b0 = conv("Mixed_7a/Branch_0/3x3", conv("Mixed_7a/Branch_0/1x1", x, 1), 3, 2, "VALID")
+    b1 = conv("Mixed_7a/Branch_1/1x7", conv("Mixed_7a/Branch_1/1x1", x, 1), [1, 7])
+    b1 = conv("Mixed_7a/Branch_1/3x3", conv("Mixed_7a/Branch_1/7x1", b1, [7, 1]), 3, 2, "VALID")
+    x = net.merge("Mixed_7a", [b0, b1, maxpool("Mixed_7a/Branch_2/max", x)], "concat")
+    for block in ("Mixed_7b", "Mixed_7c", "Mixed_7d"):
+        b0 = conv(f"{block}/Branch_0/1x1", x, 1)
+        b1 = conv(f"{block}/Branch_1/1x1", x, 1)
+        b1 = net.merge(
+            f"{block}/Branch_1/concat",
+            [conv(f"{block}/Branch_1/1x3", b1, [1, 3]), conv(f"{block}/Branch_1/3x1", b1, [3, 1])],
+            "concat",
+        )
+        b2 = conv(f"{block}/Branch_2/3x1", conv(f"{block}/Branch_2/1x1", x, 1), [3, 1])
+        b2 = conv(f"{block}/Branch_2/1x3", b2, [1, 3])
+        b2 = net.merge(
+            f"{block}/Branch_2/concat",
+            [
+                conv(f"{block}/Branch_2/1x3_b", b2, [1, 3]),
+                conv(f"{block}/Branch_2/3x1_b", b2, [3, 1]),
+            ],
+            "concat",
+        )
+        x = net.merge(block, [b0, b1, b2, avg_1x1(f"{block}/Branch_3", x)], "concat")
+    return net.done(outputs=["Mixed_7d"])
+
+
 def build_all() -> dict[str, Spec]:
     """Every zoo spec by name."""
     return {
@@ -386,6 +471,7 @@ def build_all() -> dict[str, Spec]:
         "torchvision_resnet50": torchvision_resnet50(),
         "inception_v3": inception_v3(),
         "inception_resnet_v2": inception_resnet_v2(),
+        "inception_v4": inception_v4(),
         "mobilenet_v1": mobilenet_v1(),
         "patchgan_70": patchgan_70(),
         "wavenet": wavenet(),

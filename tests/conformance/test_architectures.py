@@ -86,6 +86,7 @@ TABLE = {row["model"]: row for row in ARCH["distill_table_224"]}
         "resnet_v1_152",
         "resnet_v1_200",
         "inception_v3",
+        "inception_v4",
         "inception_resnet_v2",
     ],
 )
