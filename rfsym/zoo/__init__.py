@@ -8,6 +8,7 @@
 ``resnet_v1_152``          TF-slim: 1507 / 32 / 751
 ``resnet_v1_200``          TF-slim: 1763 / 32 / 879
 ``torchvision_resnet50``   torchvision (stride in the 3x3 conv): 427 / 32 / 213
+``inception_v2``           TF-slim, up to Mixed_5c: 699 / 32 / 318
 ``inception_v3``           TF-slim, up to Mixed_7c: 1311 / 32 / 618 (Mixed_7b 1183 / 32 / 554)
 ``mobilenet_v1``           TF-slim (depthwise = conv geometry): 315 / 32 / 126
 ``inception_v4``           TF-slim, up to Mixed_7d: 2071 / 32 / 998

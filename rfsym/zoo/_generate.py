@@ -459,6 +459,52 @@ def inception_v4() -> Spec:
     return net.done(outputs=["Mixed_7d"])
 
 
+def inception_v2() -> Spec:
+    net = _Net(
+        "inception_v2",
+        "TF-slim inception_v2 up to Mixed_5c (every conv and pool SAME; the first 7x7/s2 conv "
+        "is separable, same geometry); 699/32/318 at 224x224.",
+        ndim=2,
+        input_size=[224, 224],
+    )
+
+    def conv(name: str, source: str, k: int, s: int = 1) -> str:
+        return net.add(name, "tf_conv", source, kernel_size=k, stride=s, padding="SAME")
+
+    def pool(name: str, source: str, s: int, mode: str = "max") -> str:
+        return net.add(name, "tf_pool", source, kernel_size=3, stride=s, padding="SAME", mode=mode)
+
+    x = conv("Conv2d_1a_7x7", "input", 7, 2)
+    x = pool("MaxPool_2a_3x3", x, 2)
+    x = conv("Conv2d_2c_3x3", conv("Conv2d_2b_1x1", x, 1), 3)
+    x = pool("MaxPool_3a_3x3", x, 2)
+    for block in (
+        "Mixed_3b",
+        "Mixed_3c",
+        "Mixed_4a",
+        "Mixed_4b",
+        "Mixed_4c",
+        "Mixed_4d",
+        "Mixed_4e",
+        "Mixed_5a",
+        "Mixed_5b",
+        "Mixed_5c",
+    ):
+        if block in ("Mixed_4a", "Mixed_5a"):  # reductions: stride 2 in each branch
+            b0 = conv(f"{block}/Branch_0/3x3", conv(f"{block}/Branch_0/1x1", x, 1), 3, 2)
+            b1 = conv(f"{block}/Branch_1/3x3_a", conv(f"{block}/Branch_1/1x1", x, 1), 3)
+            b1 = conv(f"{block}/Branch_1/3x3_b", b1, 3, 2)
+            x = net.merge(block, [b0, b1, pool(f"{block}/Branch_2/max", x, 2)], "concat")
+            continue
+        b0 = conv(f"{block}/Branch_0/1x1", x, 1)
+        b1 = conv(f"{block}/Branch_1/3x3", conv(f"{block}/Branch_1/1x1", x, 1), 3)
+        b2 = conv(f"{block}/Branch_2/3x3_a", conv(f"{block}/Branch_2/1x1", x, 1), 3)
+        b2 = conv(f"{block}/Branch_2/3x3_b", b2, 3)
+        b3 = conv(f"{block}/Branch_3/1x1", pool(f"{block}/Branch_3/pool", x, 1, "avg"), 1)
+        x = net.merge(block, [b0, b1, b2, b3], "concat")
+    return net.done()
+
+
 def build_all() -> dict[str, Spec]:
     """Every zoo spec by name."""
     return {
@@ -469,6 +515,7 @@ def build_all() -> dict[str, Spec]:
         "resnet_v1_152": resnet_v1(152),
         "resnet_v1_200": resnet_v1(200),
         "torchvision_resnet50": torchvision_resnet50(),
+        "inception_v2": inception_v2(),
         "inception_v3": inception_v3(),
         "inception_resnet_v2": inception_resnet_v2(),
         "inception_v4": inception_v4(),

@@ -85,12 +85,14 @@ TABLE = {row["model"]: row for row in ARCH["distill_table_224"]}
         "resnet_v1_101",
         "resnet_v1_152",
         "resnet_v1_200",
+        "inception_v2",
         "inception_v3",
         "inception_v4",
         "inception_resnet_v2",
     ],
 )
 def test_distill_table_at_224(name):
+    """Every model of the table (mobilenet_v1_075 has mobilenet_v1's geometry)."""
     row = TABLE[name]
     graph = zoo.load(name).with_input_size((224, 224))
     assert _rsp(analyse(graph), graph.outputs[0]) == [row["rf"], row["stride"], row["padding"]]
