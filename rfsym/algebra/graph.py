@@ -324,7 +324,8 @@ class AxisRF:
         node, axis, input: where.
         rf_min, rf_max: smallest and largest width of a unit's input interval over all units
             (equal when the RF is shift-invariant; ``rf_max`` is ``None`` when it grows without
-            bound because merged paths have different jumps).
+            bound because merged paths have different jumps; both are ``None`` for a symbolic
+            graph whose merged jumps differ -- use ``size(u)`` there).
         jump: the effective stride (exact Rational, e.g. ``1/2`` after a transposed conv), or
             ``None`` when paths with different jumps meet here; ``jumps`` lists them all.
         padding: effective padding ``P = -start(0)``.
@@ -338,7 +339,7 @@ class AxisRF:
     node: str
     axis: int
     input: str
-    rf_min: sp.Expr
+    rf_min: sp.Expr | None
     rf_max: sp.Expr | None
     jump: sp.Expr | None
     jumps: tuple[sp.Expr, ...]
