@@ -387,11 +387,23 @@ def _untraceable(
             _trace(module, {_rel(p, path) for p in leaves if _inside(p, path)}, leaf_types)
         except Exception as again:
             if not path:
-                raise UnsupportedLayerError(
-                    f"torch.fx cannot trace the model itself: {_first_line(again)}"
-                ) from again
+                raise _RootUntraceable(_first_line(again)) from again
             leaves.add(path)
             why[path] = _first_line(again) or _first_line(first)
+
+
+class _RootUntraceable(Exception):
+    """The top-level forward itself cannot be traced (control flow outside any sub-module)."""
+
+
+_ROOT = "__model__"
+
+
+def _user_path(path: str) -> str:
+    """The user's module path (the wrapper used for an untraceable top level removed)."""
+    if path == _ROOT:
+        return "(the model itself)"
+    return path.removeprefix(_ROOT + ".")
 
 
 def _inside(p: str, path: str) -> bool:
@@ -471,7 +483,17 @@ def from_torch(
     declared_types = tuple(k for k in declare if isinstance(k, type))
     leaves = set(declared_paths)
     why: dict[str, str] = {}
-    _untraceable(module, "", leaves, declared_types, why)
+    try:
+        _untraceable(module, "", leaves, declared_types, why)
+    except _RootUntraceable as exc:
+        if len(shapes) > 1:
+            raise UnsupportedLayerError(
+                f"torch.fx cannot trace the model itself ({exc}), and the hook fallback "
+                "handles single-input models only"
+            ) from exc
+        module = nn.Sequential(OrderedDict([(_ROOT, module)]))
+        declare = {(f"{_ROOT}.{k}" if isinstance(k, str) else k): v for k, v in declare.items()}
+        leaves, why = {_ROOT}, {_ROOT: str(exc)}
     hooked = {p for p in leaves if p in why}
     gm = _trace(module, leaves, declared_types)
     propagated = None if hooked else _meta_propagate(gm, shapes)
@@ -848,8 +870,9 @@ class _Builder:
         self.calls[path] = k + 1
         calls = self.recordings[path][k] if k < len(self.recordings[path]) else []
         self.partial = True
+        shown = _user_path(path) if path == _ROOT else repr(path)
         self.diagnostics.append(
-            f"{path!r} ({type(module).__name__}): torch.fx could not trace it ({reason}); its "
+            f"{shown} ({type(module).__name__}): torch.fx could not trace it ({reason}); its "
             f"{len(calls)} layer call(s) were recorded with forward hooks in call order and "
             "treated as a chain: branches inside it (residual adds, concatenations) and "
             "functional operations may be missed"
@@ -857,6 +880,7 @@ class _Builder:
         current = source
         for inner_path, inner, before, after in calls:
             layer = self.declared(inner, inner_path)
+            inner_path = _user_path(inner_path)
             if layer is None:
                 try:
                     layer = _module_layer(inner, inner_path, before, after)
@@ -865,7 +889,7 @@ class _Builder:
                     layer = self.unknown(err, "this module", declarable=True)
             current = self.add_layer(inner_path, _named(layer, inner_path), current)
         if current == source:
-            current = self.add_layer(path, Pointwise(op="hooked"), source)
+            current = self.add_layer(_user_path(path), Pointwise(op="hooked"), source)
         return current
 
 

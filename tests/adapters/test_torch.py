@@ -205,3 +205,26 @@ def test_a_missing_torch_names_the_install_command():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "MissingDependencyError" in done.stdout
     assert "pip install 'rfsym[torch]'" in done.stdout
+
+
+class TopLevelBranch(nn.Module):
+    """Control flow in the model's own forward: the whole model falls back to hooks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Conv2d(1, 1, 3, stride=2)
+        self.b = nn.Conv2d(1, 1, 3)
+
+    def forward(self, x):
+        y = self.a(x)
+        if y.mean() > -1:
+            y = self.b(y)
+        return y
+
+
+def test_control_flow_in_the_top_level_forward_records_the_whole_model():
+    imported = from_torch(TopLevelBranch(), input_shape=(1, 1, 16, 16))
+    assert imported.partial and imported.source == "torch.fx+hooks"
+    assert "(the model itself) (TopLevelBranch)" in imported.diagnostics[0]
+    assert [node.name for node in imported.graph.nodes] == ["input", "a", "b"]
+    assert analyse(imported.graph).at(None, 0).rf == 7
