@@ -163,6 +163,7 @@ def test_an_untraceable_submodule_falls_back_to_hooks_and_says_so():
     with torch.no_grad():
         for conv in (model.stem, model.block.a, model.block.b):
             conv.weight.fill_(1.0)
+            conv.bias.fill_(1.0)  # the recording runs on zeros: take the branch
     imported = from_torch(model, input_shape=(1, 1, 16, 16))
     assert imported.source == "torch.fx+hooks" and imported.partial
     (line,) = imported.diagnostics
