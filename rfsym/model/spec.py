@@ -740,6 +740,8 @@ def _write_layer(layer: AbstractLayer, where: _Where, table: Mapping[str, sp.Sym
         out["dilation"] = many(layer.dilation, "dilation")
     if isinstance(layer, Pool):
         out["mode"] = layer.mode
+        if layer.ceil_mode:
+            out["ceil_mode"] = True
     return out
 
 

@@ -188,3 +188,12 @@ def test_load_spec_reads_a_graph_file_and_names_it(tmp_path):
     )
     with pytest.raises(SpecError, match=r"net\.json"):
         load_spec(path)
+
+
+def test_ceil_mode_survives_a_chain_round_trip():
+    from rfsym.model.chain import Chain
+    from rfsym.model.spec import to_spec
+
+    chain = Chain(layers=(Pool(kernel_size=3, stride=2, ceil_mode=True),))
+    assert to_spec(chain)["layers"][0]["ceil_mode"] is True
+    assert from_spec(to_spec(chain)) == chain
