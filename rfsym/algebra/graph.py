@@ -61,6 +61,7 @@ __all__ = [
 # table[r] + q*step.  Plain ints only, so the numeric pass is fast.
 Profile = tuple[int, int, tuple[int, ...], tuple[int, ...]]
 
+
 def layer_map(index_map: tuple) -> Profile:
     """``(T, step, first, last)``: the first and last input unit read by output unit ``v``.
 
