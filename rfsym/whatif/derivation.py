@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from rfsym.errors import UnsupportedLayerError
 from rfsym.proof.check import check
 from rfsym.proof.steps import CheckedDerivation, Derivation, Equation, Instance, Section, Step
 from rfsym.whatif.errors import WhatIfError
@@ -92,7 +93,16 @@ def _at(
 ) -> Section:
     x = result.unknown
     values = {**fixed, x: value}
-    chain = unroll(result.network, values)
+    try:
+        chain = unroll(result.network, values)
+    except UnsupportedLayerError:
+        raise WhatIfError(
+            where="derivation",
+            field="network",
+            value=type(result.network).__name__,
+            allowed="a Chain, RepeatedBlock or DilatedStack (the rule 'instantiation' takes a "
+            "chain); SolveResult.explain() shows the graph's check",
+        ) from None
     if len(chain.layers) > MAX_LAYERS:
         raise WhatIfError(
             where="derivation",

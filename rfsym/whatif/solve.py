@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from rfsym.errors import ProofError, UnsupportedLayerError
+from rfsym.model.graph import Graph
 from rfsym.proof.steps import CheckedDerivation
 from rfsym.whatif.compile import compile_expression
 from rfsym.whatif.errors import NoIntegerSolutionError, WhatIfError
@@ -79,7 +80,8 @@ class SolveResult:
         below: the quantity at ``answer - 1``, or ``None`` when ``answer == lower``.
         monotone: why the answer is the smallest (the proof, or ``"scanned"``).
         probes: the ``(value, quantity)`` pairs evaluated by the search, in order.
-        fold_checked: the numeric fold of the unrolled network confirmed ``reached``/``below``.
+        fold_checked: the numeric route confirmed ``reached``/``below`` (the fold of the unrolled
+            network; for a graph, its numeric pass with the values substituted).
         condition: for a symbolic ``==`` answer, when it is valid (otherwise ``None``).
     """
 
@@ -128,9 +130,12 @@ class SolveResult:
                 lines.append(f"{x} = {self.answer} is the smallest admissible value")
             lines.append(f"smallest {x}: {self.answer}")
             if self.fold_checked:
-                lines.append(
-                    "checked: the numeric fold of the unrolled network gives the same values"
+                route = (
+                    "the numeric pass of the graph with the values substituted"
+                    if isinstance(self.network, Graph)
+                    else "the numeric fold of the unrolled network"
                 )
+                lines.append(f"checked: {route} gives the same values")
         else:
             lines.append(f"smallest {x}: {sp.sstr(self.answer)}")
             if self.condition:

@@ -84,3 +84,10 @@ def test_graph_with_different_jumps_is_refused():
     )
     with pytest.raises(WhatIfError, match="share one jump"):
         solve_for(graph, "k", 10)
+
+
+def test_graph_answer_explained_but_not_derived():
+    result = solve_for(residual(), "k", 20, values={"s": 1})
+    assert "numeric pass of the graph" in result.explain()
+    with pytest.raises(WhatIfError, match="instantiation"):
+        result.derivation()
