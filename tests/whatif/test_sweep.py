@@ -265,3 +265,13 @@ def test_without_numpy_everything_runs_in_pure_python(monkeypatch):
     assert result.to_csv().splitlines()[-1] == f"2,80,{2 * (2**80 - 1) + 1}"
     with pytest.raises(MissingDependencyError, match="pip install"):
         sweep(network, {"s": [1], "n": [0]}, backend="numpy")
+
+
+def test_user_symbol_named_like_a_prefix_product():
+    # abbreviated forms call s_1 * s_2 ... "J_i"; a user symbol J_1 must not be overwritten.
+    j = positive_symbol("J_1")
+    chain = Chain(
+        layers=(Conv(kernel_size=j, stride=s), Conv(kernel_size=3, stride=2), Conv(kernel_size=j))
+    )
+    result = sweep(chain, {"J_1": [1, 4], "s": [1, 3]})
+    assert_matches_fold(result, chain)
