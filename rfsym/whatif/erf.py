@@ -26,7 +26,8 @@ theoretical receptive field as the network deepens.
 :func:`erf_weights` computes the exact weights of a concrete chain by repeated convolution with
 integer path counts (no closed form), which the tests compare with the moments.
 
->>> from rfsym.model.chain import Chain
+>>> from rfsym.errors import ProofError
+from rfsym.model.chain import Chain
 >>> from rfsym.model.layers import Conv
 >>> m = erf_moments(Chain(layers=(Conv(kernel_size=3),) * 4))
 >>> m.mean, m.variance, m.rf, m.ratio_squared
@@ -44,6 +45,7 @@ from fractions import Fraction
 import sympy as sp
 
 from rfsym.algebra.chain import closed_forms
+from rfsym.errors import ProofError
 from rfsym.model.chain import Chain
 from rfsym.numeric.fold import FoldLayer, fold
 from rfsym.proof.instantiate import numeric_layers
@@ -51,7 +53,14 @@ from rfsym.whatif.blocks import DilatedStack, RepeatedBlock, geometric_sum
 from rfsym.whatif.errors import WhatIfError
 from rfsym.whatif.network import forms_of, unroll
 
-__all__ = ["MAX_SUPPORT", "ErfMoments", "erf_moments", "erf_weights", "weights_moments"]
+__all__ = [
+    "MAX_SUPPORT",
+    "ErfMoments",
+    "checked_moments",
+    "erf_moments",
+    "erf_weights",
+    "weights_moments",
+]
 
 MAX_SUPPORT = 2_000_000
 """Largest receptive field :func:`erf_weights` convolves out explicitly."""
@@ -181,3 +190,23 @@ def weights_moments(weights: tuple[tuple[int, Fraction], ...]) -> tuple[Fraction
         raise WhatIfError(where="weights", field="sum", value=total, allowed="1")
     mean = sum(w * x for x, w in weights)
     return mean, sum(w * x * x for x, w in weights) - mean * mean
+
+
+def checked_moments(
+    network: object, values: Mapping[sp.Symbol, int] | None = None, *, axis: int = 0
+) -> ErfMoments:
+    """The closed-form moments at ``values``, confirmed by the exact convolved weights.
+
+    Raises:
+        ProofError: the closed form and the convolution disagree (a bug).
+        WhatIfError: the receptive field is too large to convolve (see :data:`MAX_SUPPORT`).
+    """
+    values = dict(values or {})
+    moments = erf_moments(network, axis).at(values)
+    mean, variance = weights_moments(erf_weights(network, values, axis=axis))
+    if (moments.mean, moments.variance) != (sp.Rational(mean), sp.Rational(variance)):
+        raise ProofError(
+            f"ERF of {network!r} at {values}: closed form mean {moments.mean}, variance "
+            f"{moments.variance}; convolution mean {mean}, variance {variance}"
+        )
+    return moments

@@ -115,3 +115,11 @@ def test_erf_weights_refuses_huge_networks():
 def test_weights_must_sum_to_one():
     with pytest.raises(WhatIfError, match="sum"):
         weights_moments(((0, Fraction(1, 2)),))
+
+
+def test_checked_moments():
+    from rfsym.whatif.erf import checked_moments
+
+    network = RepeatedBlock(block=Chain(layers=(Conv(kernel_size=k, stride=s),)), repeats=n)
+    moments = checked_moments(network, {k: 3, s: 2, n: 3})
+    assert moments.variance == sp.Rational(2, 3) * (1 + 4 + 16)
