@@ -26,8 +26,7 @@ theoretical receptive field as the network deepens.
 :func:`erf_weights` computes the exact weights of a concrete chain by repeated convolution with
 integer path counts (no closed form), which the tests compare with the moments.
 
->>> from rfsym.errors import ProofError
-from rfsym.model.chain import Chain
+>>> from rfsym.model.chain import Chain
 >>> from rfsym.model.layers import Conv
 >>> m = erf_moments(Chain(layers=(Conv(kernel_size=3),) * 4))
 >>> m.mean, m.variance, m.rf, m.ratio_squared

@@ -35,10 +35,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from rfsym.errors import ProofError, UnsupportedLayerError
+from rfsym.errors import ProofError
 from rfsym.model.graph import Graph
 from rfsym.proof.steps import CheckedDerivation
-from rfsym.whatif.compile import compile_expression
 from rfsym.whatif.errors import NoIntegerSolutionError, WhatIfError
 from rfsym.whatif.network import (
     count_symbols,
@@ -48,15 +47,12 @@ from rfsym.whatif.network import (
     is_monotone,
     parameters_of,
 )
+from rfsym.whatif.search import search, value_at
 
 __all__ = ["RELATIONS", "SolveResult", "lower_bound", "read_values", "solve_for"]
 
 RELATIONS = (">=", "==")
 QUANTITIES = ("rf", "jump")
-MAX_DOUBLINGS = 64
-"""The search gives up (and says so) when the unknown would exceed ``lower + 2**64``."""
-SCAN_LIMIT = 100_000
-"""Values scanned one by one when monotonicity cannot be proven."""
 _NAMES = {"rf": "r", "jump": "S"}
 
 
@@ -266,13 +262,6 @@ def _monotone_reason(
     )
 
 
-def _value(expression: sp.Expr, unknown: sp.Symbol, x: int) -> sp.Rational:
-    value = expression.xreplace({unknown: sp.Integer(x)})
-    if not value.is_Rational:
-        raise ProofError(f"{expression} at {unknown} = {x} did not evaluate to a number: {value}")
-    return value
-
-
 def solve_for(
     network: object,
     unknown: str | sp.Symbol,
@@ -332,9 +321,9 @@ def solve_for(
     if expression.free_symbols - {x}:
         return _solve_symbolic(common, network, given, axis)
     reason = _monotone_reason(network, x, given, axis)
-    answer, probes = _search(expression, x, lower, target, relation, monotone=reason is not None)
-    reached = _value(expression, x, answer)
-    below = _value(expression, x, answer - 1) if answer > lower else None
+    answer, probes = search(expression, x, lower, target, relation, monotone=reason is not None)
+    reached = value_at(expression, x, answer)
+    below = value_at(expression, x, answer - 1) if answer > lower else None
     result = SolveResult(
         **common,
         answer=answer,
@@ -345,94 +334,6 @@ def solve_for(
     )
     _verify(result)
     return _fold_check(result, given, axis)
-
-
-def _search(
-    expression: sp.Expr, x: sp.Symbol, lower: int, target: int, relation: str, *, monotone: bool
-) -> tuple[int, list[tuple[int, int]]]:
-    probes: list[tuple[int, int]] = []
-
-    def at(value: int) -> sp.Rational:
-        result = _value(expression, x, value)
-        probes.append((value, result))
-        return result
-
-    def fail(reason: str) -> NoIntegerSolutionError:
-        return NoIntegerSolutionError(
-            unknown=x.name, target=target, relation=relation, reason=reason
-        )
-
-    name = f"{x}"
-    exact_scan = relation == "==" and not monotone
-
-    def hit(value: sp.Rational) -> bool:
-        return value == target if exact_scan else value >= target
-
-    first = at(lower)
-    if hit(first):
-        answer = lower
-    elif x not in expression.free_symbols:
-        raise fail(
-            f"the value is {first} for every {name} >= {lower} (it does not depend on {name})"
-        )
-    elif not monotone:
-        answer = _scan(expression, x, range(lower + 1, lower + SCAN_LIMIT), hit, probes)
-        if answer is None:
-            raise fail(
-                f"no {name} <= {lower + SCAN_LIMIT - 1} gives {relation} {target} (scanned one "
-                "by one: the value is not known to be monotone in it)"
-            )
-    else:
-        low, step = lower, 1
-        while at(lower + step) < target:
-            low = lower + step
-            step *= 2
-            if step > 2**MAX_DOUBLINGS:
-                raise fail(
-                    f"not reached for {name} <= {lower + 2**MAX_DOUBLINGS}; at {name} = "
-                    f"{low} the value is only {probes[-1][1]}"
-                )
-        high = lower + step
-        while high - low > 1:
-            middle = (low + high) // 2
-            if at(middle) >= target:
-                high = middle
-            else:
-                low = middle
-        answer = high
-    if relation == "==" and not exact_scan:
-        value = _value(expression, x, answer)
-        if value != target:
-            before = (
-                f"{name} = {answer - 1} gives {_value(expression, x, answer - 1)} < {target}, "
-                if answer > lower
-                else ""
-            )
-            raise fail(
-                f"{before}{name} = {answer} gives {value} > {target}, and the value does not "
-                f"decrease as {name} grows"
-            )
-    return answer, probes
-
-
-def _scan(expression: sp.Expr, x: sp.Symbol, values: range, hit, probes: list) -> int | None:
-    """The first value in ``values`` whose quantity is a hit, evaluated in growing batches by
-    the compiled exact evaluator (one SymPy substitution per value where it cannot compile)."""
-    try:
-        program = compile_expression(expression, (x,))
-    except UnsupportedLayerError:
-        return next((v for v in values if hit(_value(expression, x, v))), None)
-    start, size = values.start, 64
-    while start < values.stop:
-        batch = range(start, min(start + size, values.stop))
-        results = program.evaluate({x: batch}).tolist()
-        probes.append((batch[-1], results[-1]))
-        for value, result in zip(batch, results, strict=True):
-            if hit(result):
-                probes.append((value, result))
-                return value
-        start, size = batch.stop, size * 2
-    return None
 
 
 def _verify(result: SolveResult) -> None:
