@@ -11,7 +11,7 @@ Why the ``int64`` route never returns a wrong number: ``+``, ``-``, ``*`` and ``
 ``int64`` arrays wrap modulo ``2**64``, so every division-free expression is computed correctly
 *modulo* ``2**64`` whatever its intermediate values.  The result is therefore exact whenever its
 true value lies in ``[-2**63, 2**63)``.  A float64 shadow program evaluates an upper bound of
-``|N|`` and ``|D|`` (constants and inputs replaced by their absolute values, ``max(|b|, 1)**e``
+``|N|`` and ``|D|`` (constants and inputs replaced by their absolute values, ``max(|b|, 1)**|e|``
 for powers, conditions' two sides added), at every point.  Points whose bound is below ``2**62``
 use ``int64`` (the factor-2 margin absorbs the float rounding of the bound, far below ``2**-40``
 relative for any expression we build); the other points, and every point when numpy is missing,
@@ -27,14 +27,14 @@ are evaluated with Python ints, which cannot overflow.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import sympy as sp
 
-from rfsym.errors import UnsupportedLayerError
 from rfsym.whatif.errors import WhatIfError
+from rfsym.whatif.program import Program, build, build_condition, fraction, unsupported
 
 try:  # numpy is the optional extra ``fast``; everything works without it.
     import numpy as _np
@@ -53,138 +53,10 @@ __all__ = [
 BOUND = 2.0**62
 """Points whose float64 shadow bound is below this are evaluated in ``int64``."""
 
-Program = Callable[[Mapping[sp.Symbol, object]], object]
-
 
 def have_numpy() -> bool:
     """Whether numpy is installed (the ``fast`` extra)."""
     return _np is not None
-
-
-def _unsupported(expr: sp.Basic, why: str) -> UnsupportedLayerError:
-    return UnsupportedLayerError(
-        f"cannot compile {sp.sstr(expr)} for exact evaluation: {why}; compiled expressions use "
-        "integers, symbols, + - *, powers with integer exponents, Max, Min, one division and "
-        "Piecewise"
-    )
-
-
-def _constant(value: int, absolute: bool) -> object:
-    if not absolute:
-        return value
-    try:
-        return float(abs(value))
-    except OverflowError:
-        return float("inf")
-
-
-def _build(expr: sp.Basic, absolute: bool) -> Program:
-    """A closure computing ``expr`` (or its absolute bound) from an environment of inputs."""
-    if expr.is_Integer:
-        value = _constant(int(expr), absolute)
-        return lambda env: value
-    if expr.is_Symbol:
-        return lambda env: env[expr]
-    if expr.is_Add or expr.is_Mul:
-        parts = [_build(arg, absolute) for arg in expr.args]
-        combine = (lambda a, b: a + b) if expr.is_Add else (lambda a, b: a * b)
-
-        inplace = None if _np is None else _np.add if expr.is_Add else _np.multiply
-
-        def fold(env: Mapping) -> object:
-            value = combine(parts[0](env), parts[1](env))  # a fresh array (or a number)
-            for part in parts[2:]:
-                other = part(env)
-                if (
-                    inplace is not None
-                    and isinstance(value, _np.ndarray)
-                    and (isinstance(other, _np.ndarray) or not isinstance(other, float))
-                    and value.dtype != bool
-                ):
-                    inplace(value, other, out=value)
-                else:
-                    value = combine(value, other)
-            return value
-
-        return fold
-    if expr.is_Pow:
-        base, exponent = expr.args
-        if exponent.is_Integer and exponent < 0:
-            raise _unsupported(expr, "a negative power is left after writing the branch as N/D")
-        if not exponent.is_integer:
-            raise _unsupported(expr, f"exponent {exponent} is not an integer")
-        b, e = _build(base, absolute), _build(exponent, absolute)
-        if absolute:
-            return lambda env: _np.maximum(b(env), 1.0) ** e(env)
-        return lambda env: b(env) ** e(env)
-    if isinstance(expr, sp.Max | sp.Min):
-        parts = [_build(arg, absolute) for arg in expr.args]
-        if absolute:  # |max(a, b)| and |min(a, b)| are at most max(|a|, |b|)
-            return lambda env: _reduce(parts, env, _np.maximum)
-        largest = isinstance(expr, sp.Max)
-        return lambda env: _reduce(parts, env, _larger if largest else _smaller)
-    raise _unsupported(expr, f"{type(expr).__name__} is not supported")
-
-
-def _larger(a: object, b: object) -> object:
-    if _np is not None and (isinstance(a, _np.ndarray) or isinstance(b, _np.ndarray)):
-        return _np.maximum(a, b)
-    return max(a, b)
-
-
-def _smaller(a: object, b: object) -> object:
-    if _np is not None and (isinstance(a, _np.ndarray) or isinstance(b, _np.ndarray)):
-        return _np.minimum(a, b)
-    return min(a, b)
-
-
-def _build_condition(cond: sp.Basic, absolute: bool) -> Program:
-    """A closure for a condition, or (``absolute``) for the bound of its sides."""
-    if cond is sp.true or cond is sp.false:
-        truth = cond is sp.true
-        return (lambda env: 0.0) if absolute else (lambda env: truth)
-    if isinstance(cond, sp.And | sp.Or | sp.Not):
-        parts = [_build_condition(arg, absolute) for arg in cond.args]
-        if absolute:
-            return lambda env: sum(part(env) for part in parts)
-        if isinstance(cond, sp.Not):
-            return lambda env: parts[0](env) ^ True
-        if isinstance(cond, sp.And):
-            return lambda env: _reduce(parts, env, lambda a, b: a & b)
-        return lambda env: _reduce(parts, env, lambda a, b: a | b)
-    if isinstance(cond, sp.Rel):
-        lhs, rhs = (_fraction(side) for side in (cond.lhs, cond.rhs))
-        if lhs[1] != 1 or rhs[1] != 1:
-            raise _unsupported(cond, "a condition divides")
-        left, right = _build(lhs[0], absolute), _build(rhs[0], absolute)
-        if absolute:
-            return lambda env: left(env) + right(env)
-        op = {
-            "==": lambda a, b: a == b,
-            "!=": lambda a, b: a != b,
-            "<": lambda a, b: a < b,
-            "<=": lambda a, b: a <= b,
-            ">": lambda a, b: a > b,
-            ">=": lambda a, b: a >= b,
-        }[cond.rel_op]
-        return lambda env: op(left(env), right(env))
-    raise _unsupported(cond, f"condition {type(cond).__name__} is not supported")
-
-
-def _reduce(parts: Sequence[Program], env: Mapping, combine: Callable) -> object:
-    value = parts[0](env)
-    for part in parts[1:]:
-        value = combine(value, part(env))
-    return value
-
-
-def _fraction(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-    """``expr`` as ``(N, D)`` with integer constants only (denominators of rationals moved out)."""
-    numerator, denominator = sp.fraction(sp.together(expr))
-    for side in (numerator, denominator):
-        if any(atom.is_Rational and not atom.is_Integer for atom in side.atoms(sp.Rational)):
-            raise _unsupported(expr, "a fraction is left inside a power or a nested term")
-    return numerator, denominator
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,7 +353,7 @@ def compile_expression(
     constants: set[int] = set()
     for name, definition in definitions:
         _require_known(definition, known)
-        defs.append((name, _build(definition, False), _build(definition, True)))
+        defs.append((name, build(definition, False), build(definition, True)))
         constants |= {int(c) for c in sp.sympify(definition).atoms(sp.Integer)}
         known.add(name)
     _require_known(expr, known)
@@ -490,18 +362,18 @@ def compile_expression(
     branches = []
     for value, cond in pieces:
         if value.has(sp.Piecewise):
-            raise _unsupported(value, "a Piecewise is left inside a branch")
-        numerator, denominator = _fraction(value)
+            raise unsupported(value, "a Piecewise is left inside a branch")
+        numerator, denominator = fraction(value)
         for part in (numerator, denominator, cond):
             constants |= {int(c) for c in part.atoms(sp.Integer)}
         branches.append(
             _Branch(
-                condition=_build_condition(cond, False),
-                condition_bound=_build_condition(cond, True),
-                numerator=_build(numerator, False),
-                denominator=_build(denominator, False),
-                numerator_bound=_build(numerator, True),
-                denominator_bound=_build(denominator, True),
+                condition=build_condition(cond, False),
+                condition_bound=build_condition(cond, True),
+                numerator=build(numerator, False),
+                denominator=build(denominator, False),
+                numerator_bound=build(numerator, True),
+                denominator_bound=build(denominator, True),
                 integral=denominator == 1,
             )
         )

@@ -253,11 +253,8 @@ def test_random_polynomials_equal_python_ints(coefficients, exponents, points):
 
 def test_without_numpy_everything_runs_in_pure_python(monkeypatch):
     # importlib: the package re-exports the function ``sweep`` under the module's name
-    compile_module = importlib.import_module("rfsym.whatif.compile")
-    sweep_module = importlib.import_module("rfsym.whatif.sweep")
-
-    monkeypatch.setattr(compile_module, "_np", None)
-    monkeypatch.setattr(sweep_module, "_np", None)
+    for name in ("compile", "program", "sweep"):
+        monkeypatch.setattr(importlib.import_module(f"rfsym.whatif.{name}"), "_np", None)
     network = RepeatedBlock(block=Chain(layers=(Conv(kernel_size=3, stride=s),)), repeats=n)
     result = sweep(network, {"s": [1, 2], "n": [0, 3, 80]})
     assert result.values.method == "python" and isinstance(result.values.items, list)
