@@ -3,8 +3,11 @@
 One module per job:
 
 * :mod:`~rfsym.whatif.blocks` -- blocks repeated ``n`` times and dilation schedules in closed form;
-* :mod:`~rfsym.whatif.solve` -- the smallest integer parameter meeting a receptive-field target;
-* :mod:`~rfsym.whatif.compile` / :mod:`~rfsym.whatif.sweep` -- exact evaluation over grids;
+* :mod:`~rfsym.whatif.solve` -- the smallest integer parameter meeting a receptive-field target
+  (:mod:`~rfsym.whatif.search`: the integer search; :mod:`~rfsym.whatif.derivation`: the
+  answer as a checked derivation);
+* :mod:`~rfsym.whatif.program` / :mod:`~rfsym.whatif.compile` / :mod:`~rfsym.whatif.sweep` --
+  expression to closures, exact evaluation with an overflow guard, grids and their output;
 * :mod:`~rfsym.whatif.sensitivity` -- derivatives and exact differences, ranked;
 * :mod:`~rfsym.whatif.compare` -- the difference of two designs and where it changes sign;
 * :mod:`~rfsym.whatif.erf` -- the effective receptive field of box kernels (Luo et al. 2016);
