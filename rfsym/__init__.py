@@ -7,6 +7,16 @@ numeric fold and a brute-force index-set oracle.
 >>> from rfsym import Chain, Conv, closed_forms
 >>> closed_forms(Chain(layers=(Conv(kernel_size=3), Conv(kernel_size=3)))).rf
 5
+
+Derivations are checked before they can be printed:
+
+>>> from rfsym import check, derive_chain, to_text
+>>> text = to_text(check(derive_chain(Chain(layers=(Conv(kernel_size=3), Conv(kernel_size=3))))))
+>>> print(text[text.index("Unrolled"):].splitlines()[1])
+  r_2 = 2*S_0 + 2*S_1 + 1    [substitute]
+
+The what-if tools (:mod:`rfsym.whatif`), the test oracle (:mod:`rfsym.testing`) and the
+PyTorch/ONNX adapters (:mod:`rfsym.adapters`) are imported on demand.
 """
 
 from rfsym.algebra import (
@@ -18,10 +28,12 @@ from rfsym.algebra import (
     general_forms,
     output_size,
 )
+from rfsym.algebra.graph import AxisRF, GraphRF, Misalignment, analyse
 from rfsym.errors import (
     ExpressionError,
     GraphError,
     LayerSpecError,
+    MathMLError,
     MissingDependencyError,
     ProofError,
     RfsymError,
@@ -30,49 +42,109 @@ from rfsym.errors import (
 )
 from rfsym.model import (
     AbstractLayer,
+    AdaptivePool,
     AxisGeometry,
     Chain,
     Conv,
+    ConvTranspose,
+    Crop,
+    Flatten,
     GeneralChain,
+    GlobalPool,
+    Graph,
+    InputNode,
+    LayerNode,
+    MergeNode,
+    Pad,
     Pointwise,
     Pool,
+    TFConv,
+    TFPool,
+    Upsample,
     general_chain,
     nonnegative_symbol,
     positive_symbol,
     symbolic_chain,
+    tf_same_padding,
 )
-from rfsym.proof import Comparison, InstantiationReport, instantiate
+from rfsym.model.expression import parse_expression
+from rfsym.model.spec import from_spec, load_spec, to_spec
+from rfsym.printers import to_json, to_latex, to_markdown, to_mathml, to_text
+from rfsym.proof import (
+    CheckedDerivation,
+    Comparison,
+    Derivation,
+    InstantiationReport,
+    check,
+    derive_chain,
+    instantiate,
+    seed_derivation,
+    theorem,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AbbreviatedForms",
     "AbstractLayer",
+    "AdaptivePool",
     "AxisForms",
     "AxisGeometry",
+    "AxisRF",
     "Chain",
+    "CheckedDerivation",
     "Comparison",
     "Conv",
+    "ConvTranspose",
+    "Crop",
+    "Derivation",
     "ExpressionError",
+    "Flatten",
     "GeneralChain",
     "GeneralForms",
+    "GlobalPool",
+    "Graph",
     "GraphError",
+    "GraphRF",
+    "InputNode",
     "InstantiationReport",
+    "LayerNode",
     "LayerSpecError",
+    "MathMLError",
+    "MergeNode",
+    "Misalignment",
     "MissingDependencyError",
+    "Pad",
     "Pointwise",
     "Pool",
     "ProofError",
     "RfsymError",
     "SpecError",
+    "TFConv",
+    "TFPool",
     "UnsupportedLayerError",
+    "Upsample",
     "abbreviated_forms",
+    "analyse",
+    "check",
     "closed_forms",
+    "derive_chain",
+    "from_spec",
     "general_chain",
     "general_forms",
     "instantiate",
+    "load_spec",
     "nonnegative_symbol",
     "output_size",
+    "parse_expression",
     "positive_symbol",
+    "seed_derivation",
     "symbolic_chain",
+    "tf_same_padding",
+    "theorem",
+    "to_json",
+    "to_latex",
+    "to_markdown",
+    "to_mathml",
+    "to_text",
 ]

@@ -134,9 +134,22 @@ class AbbreviatedForms:
         )
 
 
-def jump_symbol(i: int) -> sp.Symbol:
+def jump_symbol(i: int, base: str = "J") -> sp.Symbol:
     """The name ``J_i`` of the prefix product ``s_1 ... s_i``."""
-    return sp.Symbol(f"J_{i}", integer=True, positive=True)
+    return sp.Symbol(f"{base}_{i}", integer=True, positive=True)
+
+
+def _jump_base(chain: Chain) -> str:
+    """``"J"``, or ``"J'"``, ``"J''"``, ... when the chain's own symbols use a name ``J_i``.
+
+    A prefix-product name that printed like a user's symbol would make the forms ambiguous
+    (and equal to it when the assumptions match), so it is primed until it is free.
+    """
+    names = {symbol.name for symbol in chain.free_symbols}
+    base = "J"
+    while any(name.startswith(f"{base}_") for name in names):
+        base += "'"
+    return base
 
 
 def abbreviated_forms(chain: Chain, axis: int = 0) -> AbbreviatedForms:
@@ -148,7 +161,16 @@ def abbreviated_forms(chain: Chain, axis: int = 0) -> AbbreviatedForms:
     J_1*(k_2 - 1) + J_2*(k_3 - 1) + k_1
     >>> forms.definitions
     ((J_1, s_1), (J_2, J_1*s_2), (J_3, J_2*s_3))
+
+    A chain that has its own symbol named ``J_i`` gets primed names instead:
+
+    >>> from rfsym.model.layers import Conv
+    >>> from rfsym.model.params import positive_symbol
+    >>> J_1, s = positive_symbol("J_1"), positive_symbol("s")
+    >>> abbreviated_forms(Chain(layers=(Conv(kernel_size=J_1, stride=s),) * 2)).definitions
+    ((J'_1, s), (J'_2, J'_1*s))
     """
+    base = _jump_base(chain)
     jump: sp.Expr = sp.Integer(1)
     definitions = []
     rf_terms: list[sp.Expr] = [sp.Integer(1)]
@@ -160,7 +182,7 @@ def abbreviated_forms(chain: Chain, axis: int = 0) -> AbbreviatedForms:
         if product.is_Number:
             jump = product
         else:
-            jump = jump_symbol(i)
+            jump = jump_symbol(i, base)
             definitions.append((jump, product))
     return AbbreviatedForms(
         definitions=tuple(definitions),

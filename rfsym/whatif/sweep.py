@@ -33,7 +33,7 @@ from itertools import product
 
 import sympy as sp
 
-from rfsym.algebra.chain import abbreviated_forms, closed_forms
+from rfsym.algebra.chain import abbreviated_forms
 from rfsym.errors import MissingDependencyError
 from rfsym.model.chain import Chain
 from rfsym.whatif.compile import Values, _np, as_int, compile_expression
@@ -57,9 +57,6 @@ def quantity_of(
     if isinstance(network, Chain):
         forms = abbreviated_forms(network, axis)
         definitions = forms.definitions
-        if {name for name, _ in definitions} & network.free_symbols:
-            # A user symbol is called like a prefix product J_i: no abbreviations then.
-            forms, definitions = closed_forms(network, axis), ()
     else:
         forms, definitions = forms_of(network, axis), ()
     start = -forms.padding
