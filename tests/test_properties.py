@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rfsym import abbreviated_forms, closed_forms, instantiate
+from rfsym import Chain, Crop, abbreviated_forms, closed_forms, instantiate, nonnegative_symbol
 from rfsym.numeric import input_indices
 from rfsym.proof import numeric_layers
 from rfsym.testing import chains
@@ -50,3 +50,17 @@ def test_rf_between_layers_composes(chain, data):
     assert input_indices(full, unit) == via_a
     forms = closed_forms(chain.between(a, b))
     assert forms.rf == max(input_indices(upper, unit)) - min(input_indices(upper, unit)) + 1
+
+
+@given(chains(max_layers=4, symbolic=True), st.data())
+def test_chains_with_cropping_agree(chain, data):
+    """Cropping is negative padding: the closed form, fold and brute force must still agree."""
+    layers = list(chain.layers)
+    for i in range(data.draw(st.integers(1, 2), label="crops")):
+        left = data.draw(st.integers(0, 3) | st.just(nonnegative_symbol(f"c_{i}")), label="left")
+        right = data.draw(st.integers(0, 3), label="right")
+        at = data.draw(st.integers(0, len(layers)), label="position")
+        layers.insert(at, Crop(cropping=((left, right),) * chain.ndim))
+    cropped = Chain(layers=tuple(layers))
+    seed = data.draw(st.integers(0, 1000), label="seed")
+    instantiate(cropped, trials=2, seed=seed, units=(0, 2)).raise_if_failed()

@@ -160,28 +160,55 @@ def random_values(
 
 
 def numeric_layers(chain: Chain, values: Mapping[sp.Symbol, int], axis: int = 0) -> list[FoldLayer]:
-    """The chain's layers along ``axis`` as plain integers at ``values``."""
+    """The chain's layers along ``axis`` as plain integers at ``values``.
+
+    Kernel, stride and dilation must come out >= 1.  A padding keeps the sign its expression
+    has by assumption: >= 0 for padding, <= 0 for cropping (negative padding); a value that
+    contradicts it is refused rather than folded.
+
+    >>> from rfsym.model.layers import Conv, Crop
+    >>> numeric_layers(Chain(layers=(Conv(kernel_size=3, padding=1), Crop(cropping=2))), {})
+    [FoldLayer(kernel_size=3, stride=1, pad_left=1, pad_right=1, dilation=1), \
+FoldLayer(kernel_size=1, stride=1, pad_left=-2, pad_right=-2, dilation=1)]
+    """
     layers = []
     for i, g in enumerate(chain.geometry(axis), start=1):
         ints = []
-        for field, value, minimum in (
-            ("kernel_size", g.kernel_size, 1),
-            ("stride", g.stride, 1),
-            ("pad_left", g.pad_left, 0),
-            ("pad_right", g.pad_right, 0),
-            ("dilation", g.dilation, 1),
+        for field, value in (
+            ("kernel_size", g.kernel_size),
+            ("stride", g.stride),
+            ("pad_left", g.pad_left),
+            ("pad_right", g.pad_right),
+            ("dilation", g.dilation),
         ):
             number = evaluate(value, values)
-            if not isinstance(number, int) or number < minimum:
+            if field.startswith("pad"):
+                low, high, allowed = _padding_range(value)
+            else:
+                low, high, allowed = 1, None, "an integer >= 1"
+            if (
+                not isinstance(number, int)
+                or (low is not None and number < low)
+                or (high is not None and number > high)
+            ):
                 raise LayerSpecError(
                     layer=chain.label(i),
                     field=field,
                     value=number,
-                    allowed=f"an integer >= {minimum} at the given values {dict(values)}",
+                    allowed=f"{allowed} at the given values {dict(values)}",
                 )
             ints.append(number)
         layers.append(FoldLayer(*ints))
     return layers
+
+
+def _padding_range(value: sp.Expr) -> tuple[int | None, int | None, str]:
+    """Bounds a padding's value must respect: its sign by assumption, if it has one."""
+    if value.is_nonnegative:
+        return 0, None, "an integer >= 0"
+    if value.is_nonpositive:
+        return None, 0, "an integer <= 0 (cropping)"
+    return None, None, "an integer"
 
 
 def _symbolic_values(
