@@ -146,5 +146,6 @@ __all__ = [
     "to_latex",
     "to_markdown",
     "to_mathml",
+    "to_spec",
     "to_text",
 ]

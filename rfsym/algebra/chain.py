@@ -196,12 +196,16 @@ def output_sizes(chain: Chain, input_size: int | sp.Expr, axis: int = 0) -> tupl
     """Number of units after each layer along ``axis`` for an input of ``input_size`` units.
 
     Each layer maps ``n`` to ``floor((n + p_left + p_right - k')/s) + 1`` (PyTorch's rule,
-    ``k'`` the effective kernel).  The formula holds while every size is at least 1; a numeric
+    ``k'`` the effective kernel); a pooling layer with ``ceil_mode`` rounds up instead, but
+    drops a last window that would start in the right padding, as PyTorch does.  The formula holds while every size is at least 1; a numeric
     size that leaves a layer with no output unit raises.
 
     >>> from rfsym.model.layers import Conv
     >>> output_sizes(Chain(layers=(Conv(kernel_size=3, stride=2, padding=1),) * 2), 224)
     (112, 56)
+    >>> from rfsym.model.layers import Pool
+    >>> output_sizes(Chain(layers=(Pool(kernel_size=2), Pool(kernel_size=2, ceil_mode=True))), 7)
+    (3, 2)
     """
     if isinstance(input_size, bool):
         size: object = input_size
@@ -215,8 +219,16 @@ def output_sizes(chain: Chain, input_size: int | sp.Expr, axis: int = 0) -> tupl
             allowed="a positive integer or a positive integer symbol",
         )
     sizes = []
-    for i, g in enumerate(chain.geometry(axis), start=1):
-        size = sp.floor((size + g.pad_left + g.pad_right - g.span) / g.stride) + 1
+    for i, (layer, g) in enumerate(zip(chain.layers, chain.geometry(axis), strict=True), start=1):
+        room = size + g.pad_left + g.pad_right - g.span
+        if getattr(layer, "ceil_mode", False):
+            # PyTorch's ceil_mode: one more window when the stride leaves a remainder, unless
+            # that window would start past the input and its left padding.
+            ceil = sp.ceiling(room / g.stride) + 1
+            starts_outside = sp.Ge((ceil - 1) * g.stride, size + g.pad_left)
+            size = sp.Piecewise((ceil - 1, starts_outside), (ceil, True))
+        else:
+            size = sp.floor(room / g.stride) + 1
         if size.is_Number and size < 1:
             raise LayerSpecError(
                 layer=chain.label(i),

@@ -59,18 +59,28 @@ def fold(layers: Iterable[FoldLayer]) -> FoldResult:
     return FoldResult(rf, jump, padding)
 
 
-def fold_output_size(layers: Iterable[FoldLayer], input_size: int) -> int:
+def fold_output_size(
+    layers: Iterable[FoldLayer], input_size: int, ceil_modes: Iterable[bool] | None = None
+) -> int:
     """Output size by enumeration: count the units whose window fits the padded input.
 
     Independent of the floor formula: for each layer, step the window start by the stride
-    while its last tap stays inside ``[-p_left, n - 1 + p_right]``.  Returns 0 as soon as a
+    while its last tap stays inside ``[-p_left, n - 1 + p_right]``.  With ``ceil_mode`` (one
+    flag per layer) a window may also overhang that end by less than a stride, provided it
+    starts inside the input or its left padding (PyTorch's pooling).  Returns 0 as soon as a
     layer has no output unit (the input is too small).
+
+    >>> fold_output_size([FoldLayer(2, 2, 0, 0, 1)], 7), fold_output_size([FoldLayer(2, 2, 0, 0, 1)], 7, [True])
+    (3, 4)
     """
+    layers = list(layers)
+    modes = [False] * len(layers) if ceil_modes is None else list(ceil_modes)
     n = input_size
-    for k, s, p, q, d in layers:
+    for (k, s, p, q, d), ceil_mode in zip(layers, modes, strict=True):
         last_tap = d * (k - 1)
+        overhang = s - 1 if ceil_mode else 0
         count, begin = 0, -p
-        while begin + last_tap <= n - 1 + q:
+        while begin + last_tap <= n - 1 + q + overhang and (not ceil_mode or begin <= n - 1):
             count += 1
             begin += s
         if count == 0:

@@ -300,7 +300,11 @@ def instantiate(
                     values=shown,
                     unit=0,
                     symbolic=(sizes[-1] if sizes else input_size) if valid else 0,
-                    fold=fold_output_size(layers, input_size),
+                    fold=fold_output_size(
+                        layers,
+                        input_size,
+                        [getattr(layer, "ceil_mode", False) for layer in chain.layers],
+                    ),
                     bruteforce=None,
                 )
             )
