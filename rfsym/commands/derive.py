@@ -2,9 +2,10 @@
 
 With no SPEC and no theorem: the seed's derivation (the general closed form and its worked
 examples) as text, the README's main command.  ``SPEC`` is a network spec file (JSON, see
-``docs/spec-format.md``); ``--theorem`` names one of the general theorems.  Every derivation is
-checked before it is printed; a malformed spec or a failing check is one ``rfsym: error:`` line
-and exit status 2.
+``docs/spec-format.md``), a model file (``.onnx``) or a zoo name, whenever the network is a
+chain; ``--theorem`` names one of the general theorems.  Every derivation is checked before it
+is printed; a malformed spec or a failing check is one ``rfsym: error:`` line and exit
+status 2.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from rfsym.commands.networks import load_network
 from rfsym.errors import GraphError, RfsymError
-from rfsym.model.chain import Chain
-from rfsym.model.spec import load_spec
+from rfsym.model.graph import Graph
 from rfsym.printers import FORMATS, render
 from rfsym.proof.check import check
 from rfsym.proof.network import derive_chain, seed_derivation
@@ -62,12 +63,15 @@ def derivation_for(
         return theorem(theorem_name)
     if spec is None:
         return seed_derivation()
-    network = load_spec(spec)
-    if not isinstance(network, Chain):
-        raise GraphError(
-            f"{spec}: derivations are written for chains of layers; this spec is a "
-            f"{type(network).__name__}"
-        )
+    network = load_network(spec)
+    if isinstance(network, Graph):
+        try:
+            network = network.as_chain()
+        except GraphError as exc:
+            raise GraphError(
+                f"{spec}: derivations are written for chains of layers, and this network is "
+                f"not one ({exc}); use `rfsym report {spec}` for graphs"
+            ) from None
     label = network.name or Path(spec).stem
     return check(derive_chain(network, axis=axis, name=label, title=f"Receptive field of {label}"))
 

@@ -3,7 +3,7 @@
 Per feature map and axis: the receptive-field size (min and max over units when it depends on
 the unit), the jump (the anchor step), the centre of unit 0 and the input interval of any unit;
 as a table, or as JSON (``--json``; sorted keys, exact numbers: ints, rationals as ``"p/q"``).
-``SPEC`` is a spec file or the name of a zoo network.
+``SPEC`` is a spec file, a model file (``.onnx``) or the name of a zoo network.
 
 >>> from rfsym.cli import main
 >>> main(["report", "patchgan_70", "--unit", "3,5"])
@@ -17,18 +17,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
-from rfsym import zoo
 from rfsym.algebra.graph import AxisRF, GraphRF, analyse
+from rfsym.commands.networks import load_network
 from rfsym.errors import SpecError
 from rfsym.model.chain import Chain
 from rfsym.model.graph import Graph
-from rfsym.model.spec import load_spec
 
 __all__ = ["add_parser", "anchor_report", "run"]
 
@@ -80,13 +78,7 @@ def _ints(text: str, what: str) -> tuple[int, ...]:
 
 
 def _load(spec: str) -> Graph:
-    if not os.path.exists(spec):
-        if spec in zoo.names():
-            return zoo.load(spec)
-        raise SpecError(
-            f"{spec}: no such spec file, and not a zoo network ({', '.join(zoo.names())})"
-        )
-    network = load_spec(spec)
+    network = load_network(spec)
     return Graph.from_chain(network) if isinstance(network, Chain) else network
 
 

@@ -30,11 +30,12 @@ Errors are :class:`~rfsym.errors.GraphError` naming the node.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
 from rfsym.errors import GraphError, RfsymError
+from rfsym.model.chain import Chain
 from rfsym.model.layers import (
     AbstractLayer,
     AdaptivePool,
@@ -363,6 +364,39 @@ class Graph:
     def from_chain(cls, chain: object, *, input_size: int | tuple[int, ...] | None = None) -> Graph:
         """A :class:`~rfsym.model.chain.Chain` as a graph (see :meth:`from_layers`)."""
         return cls.from_layers(chain.layers, input_size=input_size, name=chain.name)
+
+    def as_chain(self) -> Chain:
+        """This graph as a :class:`~rfsym.model.chain.Chain`, when it is a single path.
+
+        Layers without a name of their own take their node's name.
+
+        >>> from rfsym.model.layers import Conv
+        >>> Graph.from_layers([Conv(kernel_size=3), Conv(kernel_size=5)]).as_chain()
+        Chain(layers=(Conv(kernel_size=3, name='layer1'), Conv(kernel_size=5, name='layer2')))
+
+        Raises:
+            GraphError: naming the node where the graph branches or merges.
+        """
+        inputs = self.inputs
+        if len(inputs) != 1 or len(self.outputs) != 1:
+            raise GraphError(
+                f"{self.name or 'graph'}: not a chain; it has inputs {inputs} and outputs "
+                f"{self.outputs} (a chain has one of each)"
+            )
+        layers = []
+        for name in self.order:
+            node = self._by_name[name]
+            if isinstance(node, MergeNode):
+                raise GraphError(f"node {name!r}: a merge; only a graph without merges is a chain")
+            if len(self._consumers[name]) > 1:
+                raise GraphError(
+                    f"node {name!r}: read by {len(self._consumers[name])} nodes; a chain does "
+                    "not branch"
+                )
+            if isinstance(node, LayerNode):
+                layer = node.layer if node.layer.name else replace(node.layer, name=name)
+                layers.append(layer)
+        return Chain(layers=tuple(layers), name=self.name)
 
     # -- validation helpers -------------------------------------------------------------
     def _check_axes(self) -> int:

@@ -1,0 +1,42 @@
+"""Where the CLI's networks come from: a spec file, a model file, or a zoo name.
+
+One loader for every subcommand, so ``rfsym derive`` and ``rfsym report`` accept the same
+things: a JSON spec (``docs/spec-format.md``), a model file read by an adapter (``.onnx``, with
+the ``onnx`` extra; its notes go to stderr when the import is partial), or a name from
+:mod:`rfsym.zoo`.
+
+>>> load_network("patchgan_70").name
+'patchgan_70'
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from rfsym import zoo
+from rfsym.adapters.files import is_model_file, load_model
+from rfsym.errors import SpecError
+from rfsym.model.chain import Chain
+from rfsym.model.graph import Graph
+from rfsym.model.spec import load_spec
+
+__all__ = ["load_network"]
+
+
+def load_network(spec: str) -> Chain | Graph:
+    """The network named by ``spec`` (a path or a zoo name)."""
+    if is_model_file(spec):
+        imported = load_model(spec)
+        for line in imported.diagnostics:
+            print(f"rfsym: note: {spec}: {line}", file=sys.stderr)
+        if imported.partial:
+            print(f"rfsym: warning: {spec}: the imported graph is partial", file=sys.stderr)
+        return imported.graph
+    if not os.path.exists(spec):
+        if spec in zoo.names():
+            return zoo.load(spec)
+        raise SpecError(
+            f"{spec}: no such spec file, and not a zoo network ({', '.join(zoo.names())})"
+        )
+    return load_spec(spec)
