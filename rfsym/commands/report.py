@@ -42,7 +42,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Receptive field of chosen feature maps of a network spec (or zoo name): "
         "size, jump (anchor step), centre of unit 0 and the input interval of a unit.",
     )
-    parser.add_argument("spec", metavar="SPEC", help="a spec file, or a zoo network name")
+    parser.add_argument(
+        "spec", metavar="SPEC", help="a spec file, a model file (.onnx) or a zoo network name"
+    )
     parser.add_argument(
         "--node",
         action="append",

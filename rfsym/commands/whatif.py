@@ -20,9 +20,11 @@ import re
 
 import sympy as sp
 
+from rfsym.commands.networks import load_network
+from rfsym.errors import GraphError
 from rfsym.model.expression import parse_expression
+from rfsym.model.graph import Graph
 from rfsym.model.params import nonnegative_symbol
-from rfsym.model.spec import load_spec
 from rfsym.whatif.blocks import RepeatedBlock
 from rfsym.whatif.compare import compare
 from rfsym.whatif.erf import checked_moments, erf_moments, erf_weights
@@ -95,9 +97,18 @@ def parse_grid(text: str) -> tuple[str, list[int]]:
 
 
 def _network(path: str, repeat: str | None) -> object:
-    chain = load_spec(path)
+    network = load_network(path)
+    if isinstance(network, Graph):
+        try:
+            network = network.as_chain()  # every question is open to chains
+        except GraphError as exc:
+            if repeat is not None:
+                raise GraphError(
+                    f"{path}: --repeat repeats a chain, and this network is not one ({exc})"
+                ) from None
     if repeat is None:
-        return chain
+        return network
+    chain = network
     if re.fullmatch(r"[0-9]+", repeat):
         return RepeatedBlock(block=chain, repeats=int(repeat))
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", repeat):
@@ -126,7 +137,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
     def common(p: argparse.ArgumentParser, *, spec: bool = True) -> None:
         if spec:
-            p.add_argument("spec", metavar="SPEC", help="network spec file (JSON)")
+            p.add_argument(
+                "spec",
+                metavar="SPEC",
+                help="a spec file, a model file (.onnx) or a zoo network name",
+            )
         p.add_argument("--repeat", metavar="N", help="repeat the spec N times (name or int)")
         p.add_argument("--set", action="append", metavar="NAME=VALUE", help="fix a symbol")
         p.add_argument("--axis", type=int, default=0, help="spatial axis (default 0)")
@@ -158,7 +173,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--quantity", default="rf", choices=("rf", "jump", "padding", "start", "end", "centre")
     )
     p.add_argument("--format", default="table", choices=("table", "csv", "json"))
-    p.add_argument("--plot", metavar="PATH", help="also save a plot (needs matplotlib)")
+    p.add_argument(
+        "--plot",
+        metavar="PATH",
+        help="also save a plot (needs the plot extra: pip install 'rfsym[plot]')",
+    )
     p.add_argument("--x", metavar="NAME", help="the plot's horizontal axis (default: first)")
     p.set_defaults(run=_sweep)
 

@@ -208,7 +208,7 @@ class SweepResult:
     def plot(self, x: str, path: str | None = None, *, max_lines: int = 12) -> object:
         """Plot the quantity against symbol ``x``, one line per combination of the others.
 
-        Needs matplotlib (``pip install matplotlib``), imported only here.  Returns the figure;
+        Needs matplotlib (``pip install 'rfsym[plot]'``), imported only here.  Returns the figure;
         saves it to ``path`` when given.
         """
         try:
@@ -218,7 +218,7 @@ class SweepResult:
             import matplotlib.pyplot as plt
         except ImportError as err:
             raise MissingDependencyError(
-                "plotting a sweep needs matplotlib: pip install matplotlib"
+                "plotting a sweep needs matplotlib: pip install 'rfsym[plot]' (or pip install matplotlib)"
             ) from err
         names = [s.name for s in self.symbols]
         if x not in names:

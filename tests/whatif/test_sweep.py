@@ -170,7 +170,7 @@ def test_table_is_aligned():
 
 def test_plot_without_matplotlib_names_the_install_command(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    with pytest.raises(MissingDependencyError, match="pip install matplotlib"):
+    with pytest.raises(MissingDependencyError, match=r"pip install .rfsym\[plot\]."):
         _small().plot("k")
 
 
