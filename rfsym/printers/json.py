@@ -25,7 +25,7 @@ import sympy as sp
 
 from rfsym.printers.latex import latex_expr
 from rfsym.printers.text import text_expr
-from rfsym.proof.steps import CheckedDerivation, Equation, Section, Step
+from rfsym.proof.steps import CheckedDerivation, Equation, Section, Step, require_checked
 
 __all__ = ["SCHEMA_VERSION", "number", "to_json", "to_json_data"]
 
@@ -86,11 +86,7 @@ def _section(section: Section) -> dict:
 
 def to_json_data(checked: CheckedDerivation) -> dict:
     """The derivation as JSON-ready data (see the module docstring for the schema)."""
-    if not isinstance(checked, CheckedDerivation):
-        raise TypeError(
-            f"to_json takes a CheckedDerivation, got {type(checked).__name__}; "
-            "call rfsym.proof.check.check(derivation) first"
-        )
+    require_checked(checked, "to_json")
     d = checked.derivation
     return {
         "schema_version": SCHEMA_VERSION,

@@ -22,7 +22,15 @@ from typing import Any, ClassVar
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from rfsym.proof.steps import CheckedDerivation, Derivation, Equation, Section, Step, Table
+from rfsym.proof.steps import (
+    CheckedDerivation,
+    Derivation,
+    Equation,
+    Section,
+    Step,
+    Table,
+    require_checked,
+)
 
 __all__ = ["LatexDocumentPrinter", "RfsymLatexPrinter", "latex_expr", "latex_text", "to_latex"]
 
@@ -203,9 +211,5 @@ def to_latex(checked: CheckedDerivation, *, standalone: bool = True) -> str:
     Raises:
         TypeError: for anything but a :class:`CheckedDerivation` (check it first).
     """
-    if not isinstance(checked, CheckedDerivation):
-        raise TypeError(
-            f"to_latex takes a CheckedDerivation, got {type(checked).__name__}; "
-            "call rfsym.proof.check.check(derivation) first"
-        )
+    require_checked(checked, "to_latex")
     return LatexDocumentPrinter({"standalone": standalone}).doprint(checked)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from rfsym.printers.latex import justification, latex_expr, web_math_text
-from rfsym.proof.steps import CheckedDerivation, Derivation, Section, Table
+from rfsym.proof.steps import CheckedDerivation, Derivation, Section, Table, require_checked
 
 __all__ = ["to_markdown"]
 
@@ -78,9 +78,5 @@ def to_markdown(checked: CheckedDerivation) -> str:
     Raises:
         TypeError: for anything but a :class:`CheckedDerivation`.
     """
-    if not isinstance(checked, CheckedDerivation):
-        raise TypeError(
-            f"to_markdown takes a CheckedDerivation, got {type(checked).__name__}; "
-            "call rfsym.proof.check.check(derivation) first"
-        )
+    require_checked(checked, "to_markdown")
     return _derivation(checked.derivation).rstrip("\n") + "\n"

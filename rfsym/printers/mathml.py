@@ -17,7 +17,7 @@ from latex2mathml.converter import convert
 
 from rfsym.errors import MathMLError
 from rfsym.printers.latex import justification, latex_expr, web_math_text
-from rfsym.proof.steps import CheckedDerivation, Equation, Section, Step, Table
+from rfsym.proof.steps import CheckedDerivation, Equation, Section, Step, Table, require_checked
 
 __all__ = ["MathMLError", "latex_to_mathml", "to_mathml"]
 
@@ -151,11 +151,7 @@ def to_mathml(checked: CheckedDerivation, *, standalone: bool = True) -> str:
         TypeError: for anything but a :class:`CheckedDerivation`.
         MathMLError: if latex2mathml fails on a fragment (names the step and fragment).
     """
-    if not isinstance(checked, CheckedDerivation):
-        raise TypeError(
-            f"to_mathml takes a CheckedDerivation, got {type(checked).__name__}; "
-            "call rfsym.proof.check.check(derivation) first"
-        )
+    require_checked(checked, "to_mathml")
     d = checked.derivation
     if not standalone:
         return f"<div>\n<h3>{escape(d.title)}</h3>\n{_body(checked, 'h4')}</div>\n"

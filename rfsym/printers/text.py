@@ -15,7 +15,7 @@ from fractions import Fraction
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from rfsym.proof.steps import CheckedDerivation, Derivation, Section, Step, Table
+from rfsym.proof.steps import CheckedDerivation, Derivation, Section, Step, Table, require_checked
 
 __all__ = ["TextExprPrinter", "text_expr", "to_text"]
 
@@ -144,9 +144,5 @@ def to_text(checked: CheckedDerivation) -> str:
     Raises:
         TypeError: for anything but a :class:`CheckedDerivation`.
     """
-    if not isinstance(checked, CheckedDerivation):
-        raise TypeError(
-            f"to_text takes a CheckedDerivation, got {type(checked).__name__}; "
-            "call rfsym.proof.check.check(derivation) first"
-        )
+    require_checked(checked, "to_text")
     return TextDocumentPrinter()._print(checked).rstrip("\n") + "\n"

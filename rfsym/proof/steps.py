@@ -37,6 +37,7 @@ __all__ = [
     "Section",
     "Step",
     "Table",
+    "require_checked",
 ]
 
 Cell = int | Fraction | str
@@ -238,6 +239,21 @@ class CheckedDerivation:
         """Jupyter: the derivation as HTML with MathML, once :mod:`rfsym.printers` is imported."""
         hook = DISPLAY_HOOKS.get("html")
         return None if hook is None else hook(self)
+
+
+def require_checked(value: object, printer: str) -> CheckedDerivation:
+    """``value`` if it is a :class:`CheckedDerivation`; printers call this first.
+
+    >>> require_checked("r = 5", "to_text")
+    Traceback (most recent call last):
+    TypeError: to_text takes a CheckedDerivation, got str; call rfsym.proof.check.check(derivation) first
+    """
+    if not isinstance(value, CheckedDerivation):
+        raise TypeError(
+            f"{printer} takes a CheckedDerivation, got {type(value).__name__}; "
+            "call rfsym.proof.check.check(derivation) first"
+        )
+    return value
 
 
 DISPLAY_HOOKS: dict[str, Callable[[CheckedDerivation], str]] = {}
