@@ -9,7 +9,8 @@ For each step, in order:
    theorems), with recursively defined objects (``r_n``, ``S_n``, ...) taken from the plain
    numeric fold of :mod:`rfsym.numeric.fold`, and must agree.
 
-Then each section's chain must prove its claim, an induction must have a base case and an
+Then each section's chain must prove its claim, each table must equal its rows recomputed from
+its source (closed form, fold and brute force afresh), an induction must have a base case and an
 inductive step for exactly its statement, and every stated result must have been proven.  The
 first failure raises :class:`~rfsym.errors.ProofError` naming the step number and rule.
 
@@ -32,7 +33,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from rfsym.errors import ProofError
+from rfsym.errors import ProofError, RfsymError
 from rfsym.numeric.fold import FoldLayer, fold
 from rfsym.proof.instantiate import numeric_layers, random_values
 from rfsym.proof.rules import RULES, RuleContext, RuleFailure, same
@@ -102,6 +103,7 @@ def check(derivation: Derivation) -> CheckedDerivation:
                 pool.add(Equation(lhs=start, rhs=step.rhs))
             previous = step
         _check_claim(section)
+        _check_table(section)
         if section.claim is not None:
             claims.append(_pair(section.claim))
             known.append(section.claim)
@@ -129,6 +131,31 @@ def _check_claim(section: Section) -> None:
                 f"section {section.heading!r}: a section with a claim must be one chain of "
                 "continued steps"
             )
+
+
+def _check_table(section: Section) -> None:
+    """A table is evidence too: recompute it from its source and compare every cell."""
+    table = section.table
+    if table is None:
+        return
+    where = f"section {section.heading!r}, table"
+    if table.source is None:
+        raise ProofError(f"{where}: no source to recompute it from; a table cannot be checked")
+    try:
+        fresh = table.source.rows()
+    except RfsymError as err:
+        raise ProofError(f"{where}: recomputing it failed: {err}") from None
+    if len(fresh) != len(table.rows):
+        raise ProofError(f"{where}: {len(table.rows)} rows printed, {len(fresh)} recomputed")
+    for number, (printed, computed) in enumerate(zip(table.rows, fresh, strict=True), start=1):
+        for column, got, expected in zip(table.columns, printed, computed, strict=False):
+            if got != expected:
+                raise ProofError(
+                    f"{where}: row {number}, column {column!r} says {got}, the engine "
+                    f"computes {expected}"
+                )
+        if len(printed) != len(computed):
+            raise ProofError(f"{where}: row {number} has {len(printed)} cells, not {len(computed)}")
 
 
 def _check_frame(derivation: Derivation, claims: list) -> None:

@@ -20,7 +20,13 @@ from fractions import Fraction
 
 import sympy as sp
 
-from rfsym.algebra.chain import AbbreviatedForms, AxisForms, closed_forms, output_sizes
+from rfsym.algebra.chain import (
+    AbbreviatedForms,
+    AxisForms,
+    abbreviated_forms,
+    closed_forms,
+    output_sizes,
+)
 from rfsym.errors import LayerSpecError, ProofError
 from rfsym.model.chain import Chain
 from rfsym.numeric.bruteforce import probe
@@ -29,6 +35,7 @@ from rfsym.numeric.fold import FoldLayer, fold, fold_output_size
 __all__ = [
     "Comparison",
     "InstantiationReport",
+    "InstantiationTable",
     "evaluate",
     "instantiate",
     "numeric_layers",
@@ -309,3 +316,79 @@ def instantiate(
                 )
             )
     return InstantiationReport(chain=chain, axis=axis, comparisons=tuple(comparisons))
+
+
+def _cell(value: Number | None) -> Number | str:
+    return "-" if value is None else value
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InstantiationTable:
+    """The instantiation table of a derivation: closed form, fold and brute force at points.
+
+    :meth:`rows` runs :func:`instantiate` afresh, so :func:`~rfsym.proof.check.check` can
+    confirm that every printed cell is what the three routes give, and that they agree.
+
+    >>> from rfsym.model.layers import Conv
+    >>> InstantiationTable(chain=Chain(layers=(Conv(kernel_size=3, stride=2),)), points=((),)).rows()
+    ((1, 0, 3, 3, 3, 2, 0, 0, 0, Fraction(1, 1)),)
+    """
+
+    COLUMNS = (
+        "point",
+        "unit",
+        "r closed form",
+        "r fold",
+        "r brute force",
+        "S",
+        "P",
+        "start",
+        "start brute force",
+        "centre",
+    )
+
+    chain: Chain
+    points: tuple[tuple[tuple[sp.Symbol, int], ...], ...]
+    units: tuple[int, ...] = (0,)
+    axis: int = 0
+    bruteforce_limit: int = 10**6
+
+    def report(self) -> InstantiationReport:
+        """The comparisons behind the table; raises :class:`ProofError` on a disagreement."""
+        return instantiate(
+            self.chain,
+            axis=self.axis,
+            forms=abbreviated_forms(self.chain, self.axis),
+            values=[dict(point) for point in self.points],
+            units=self.units,
+            bruteforce_limit=self.bruteforce_limit,
+        ).raise_if_failed()
+
+    def rows(self, report: InstantiationReport | None = None) -> tuple[tuple, ...]:
+        """One row per point and unit (``report``: reuse comparisons already made)."""
+        report = self.report() if report is None else report
+        rows = []
+        for number, point in enumerate(self.points, start=1):
+            shown = tuple(sorted((s.name, v) for s, v in point))
+            for unit in self.units:
+                found = {
+                    c.quantity: c
+                    for c in report.comparisons
+                    if c.values == shown and c.unit == unit
+                }
+                rf, start = found["rf"], found["start"]
+                rows.append(
+                    (
+                        number,
+                        unit,
+                        rf.symbolic,
+                        rf.fold,
+                        _cell(rf.bruteforce),
+                        found["jump"].fold,
+                        found["padding"].fold,
+                        start.fold,
+                        _cell(start.bruteforce),
+                        found["centre"].fold,
+                    )
+                )
+        return tuple(rows)

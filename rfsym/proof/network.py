@@ -22,16 +22,17 @@ Every step is local, so checking is linear in the number of layers.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy as sp
 
-from rfsym.algebra.chain import abbreviated_forms, closed_forms
+from rfsym.algebra.chain import closed_forms
 from rfsym.examples import seed_example, stacked_3x3
 from rfsym.model.chain import Chain
 from rfsym.numeric.bruteforce import input_indices
 from rfsym.proof.check import check
-from rfsym.proof.instantiate import instantiate, numeric_layers, random_values
+from rfsym.proof.instantiate import InstantiationTable, numeric_layers, random_values
 from rfsym.proof.steps import (
     CheckedDerivation,
     Derivation,
@@ -233,15 +234,14 @@ def _instantiation(chain, axis, rn, Sn, Pn, trials, seed, units) -> Section:
             points.append(point)
         if len(points) == max(trials, 1):
             break
-    report = instantiate(
-        chain,
+    source = InstantiationTable(
+        chain=chain,
         axis=axis,
-        forms=abbreviated_forms(chain, axis),
-        values=points,
-        units=units,
-        bruteforce_limit=10**6,
-    ).raise_if_failed()
-    first = tuple(sorted(points[0].items(), key=lambda t: t[0].name))
+        points=tuple(tuple(sorted(point.items(), key=lambda t: t[0].name)) for point in points),
+        units=tuple(units),
+    )
+    report = source.report()
+    first = source.points[0]
     note = f"at {_show_values(points[0])}" if points[0] else ""
     steps = []
     for lhs, quantity in ((rn, "rf"), (Sn, "jump"), (Pn, "padding")):
@@ -250,28 +250,7 @@ def _instantiation(chain, axis, rn, Sn, Pn, trials, seed, units) -> Section:
         steps.append(
             Step(lhs=lhs, rhs=sp.Integer(value), rule="instantiation", using=(inst,), note=note)
         )
-    rows = []
-    for number, point in enumerate(points, start=1):
-        shown = tuple(sorted((s.name, v) for s, v in point.items()))
-        for unit in units:
-            found = {
-                c.quantity: c for c in report.comparisons if c.values == shown and c.unit == unit
-            }
-            rf, start, centre = found["rf"], found["start"], found["centre"]
-            rows.append(
-                (
-                    number,
-                    unit,
-                    rf.symbolic,
-                    rf.fold,
-                    _cell(rf.bruteforce),
-                    found["jump"].fold,
-                    found["padding"].fold,
-                    start.fold,
-                    _cell(start.bruteforce),
-                    centre.fold,
-                )
-            )
+    rows = source.rows(report)
     values_text = "; ".join(
         f"({number}) {_show_values(point)}" for number, point in enumerate(points, start=1)
     )
@@ -281,45 +260,57 @@ def _instantiation(chain, axis, rn, Sn, Pn, trials, seed, units) -> Section:
     if len(values_text) > 400:
         text = f"Closed form, numeric fold and brute-force index sets agree at {len(points)} random points (seed {seed})."
     table = Table(
-        columns=(
-            "point",
-            "unit",
-            "r closed form",
-            "r fold",
-            "r brute force",
-            "S",
-            "P",
-            "start",
-            "start brute force",
-            "centre",
-        ),
-        rows=tuple(rows),
+        columns=InstantiationTable.COLUMNS,
+        rows=rows,
         caption="Units are 0-based; start and centre are 0-based input indices.",
+        source=source,
     )
     return Section(heading="Instantiation", text=text, steps=tuple(steps), table=table)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PixelTable:
+    """Brute force only: the input pixels units 1 and 2 of each layer see, numbered from 1.
+
+    >>> from rfsym.examples import seed_example
+    >>> PixelTable(chain=seed_example()).rows()[:2]
+    (("layer 1 'conv1' (Conv)", 1, '[1 2 3]', 3), ("layer 1 'conv1' (Conv)", 2, '[3 4 5]', 3))
+    """
+
+    chain: Chain
+    axis: int = 0
+
+    def sets(self) -> list[tuple[int, int, list[int]]]:
+        """``(layer, unit, sorted 0-based input indices)`` from the propagated index sets."""
+        layers = numeric_layers(self.chain, {}, self.axis)
+        return [
+            (i, unit, sorted(input_indices(layers[:i], unit)))
+            for i in range(1, len(layers) + 1)
+            for unit in (0, 1)
+        ]
+
+    def rows(self) -> tuple[tuple, ...]:
+        """One row per layer and unit: its label, the unit and the pixels, from 1."""
+        return tuple(
+            (
+                self.chain.label(i),
+                unit + 1,
+                "[" + " ".join(str(x + 1) for x in seen) + "]",
+                len(seen),
+            )
+            for i, unit, seen in self.sets()
+        )
+
+
 def _pixel_table(chain: Chain, axis: int) -> Section | None:
-    """For a small numeric chain: the input pixels each unit sees, numbered from 1."""
+    """For a small numeric chain without padding: the seed's pixel sets (short ones only)."""
     if chain.free_symbols or not 1 <= len(chain) <= 4:
         return None
-    layers = numeric_layers(chain, {}, axis)
-    if any(layer.pad_left for layer in layers):
+    if any(layer.pad_left for layer in numeric_layers(chain, {}, axis)):
         return None
-    rows = []
-    for i in range(1, len(layers) + 1):
-        for unit in (0, 1):
-            seen = sorted(input_indices(layers[:i], unit))
-            if seen[-1] - seen[0] >= 16:
-                return None
-            rows.append(
-                (
-                    chain.label(i),
-                    unit + 1,
-                    "[" + " ".join(str(x + 1) for x in seen) + "]",
-                    len(seen),
-                )
-            )
+    source = PixelTable(chain=chain, axis=axis)
+    if any(seen[-1] - seen[0] >= 16 for *_, seen in source.sets()):
+        return None
     return Section(
         heading="Pixels, numbered from 1 as in the seed",
         text=(
@@ -327,7 +318,9 @@ def _pixel_table(chain: Chain, axis: int) -> Section | None:
             "overlap; their offset is the jump."
         ),
         table=Table(
-            columns=("layer", "unit (from 1)", "pixels (from 1)", "count"), rows=tuple(rows)
+            columns=("layer", "unit (from 1)", "pixels (from 1)", "count"),
+            rows=source.rows(),
+            source=source,
         ),
     )
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Protocol
 
 import sympy as sp
 
@@ -37,6 +38,7 @@ __all__ = [
     "Section",
     "Step",
     "Table",
+    "TableSource",
     "require_checked",
 ]
 
@@ -130,11 +132,25 @@ class Step:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Table:
-    """A table of exact values (ints, fractions or short strings)."""
+    """A table of exact values (ints, fractions or short strings).
+
+    ``source`` says how the rows were computed (an object with a ``rows()`` method, e.g.
+    :class:`rfsym.proof.instantiate.InstantiationTable`); :func:`~rfsym.proof.check.check`
+    recomputes them and refuses a table whose cells differ, or that has no source.
+    """
 
     columns: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     caption: str = ""
+    source: TableSource | None = None
+
+
+class TableSource(Protocol):
+    """What a table's rows are recomputed from (see :attr:`Table.source`)."""
+
+    def rows(self) -> tuple[tuple[Cell, ...], ...]:
+        """The rows, computed afresh; raises :class:`~rfsym.errors.ProofError` if they fail."""
+        ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -75,6 +75,48 @@ def test_a_tampered_closed_form_is_rejected():
         check(wrong)
 
 
+def with_table(derivation, heading, change):
+    """``derivation`` with the table of section ``heading`` replaced by ``change(table)``."""
+    return dataclasses.replace(
+        derivation,
+        sections=tuple(
+            dataclasses.replace(s, table=change(s.table)) if s.heading == heading else s
+            for s in derivation.sections
+        ),
+    )
+
+
+def test_a_tampered_instantiation_cell_is_rejected():
+    derivation = derive_chain(symbolic_chain(3), trials=2)
+
+    def off_by_one(table):
+        first, *rest = table.rows
+        return dataclasses.replace(table, rows=((*first[:3], first[3] + 1, *first[4:]), *rest))
+
+    with pytest.raises(ProofError, match=r"row 1, column 'r fold' says \d+, the engine computes"):
+        check(with_table(derivation, "Instantiation", off_by_one))
+
+
+def test_a_tampered_pixel_set_is_rejected():
+    derivation = derive_chain(seed_example())
+
+    def shifted(table):
+        first, *rest = table.rows
+        return dataclasses.replace(table, rows=((*first[:2], "[2 3 4]", first[3]), *rest))
+
+    with pytest.raises(ProofError, match=r"column 'pixels \(from 1\)' says \[2 3 4\]"):
+        check(with_table(derivation, "Pixels, numbered from 1 as in the seed", shifted))
+
+
+def test_a_table_without_a_source_cannot_be_checked():
+    derivation = derive_chain(symbolic_chain(2), trials=1)
+    unsourced = with_table(
+        derivation, "Instantiation", lambda t: dataclasses.replace(t, source=None)
+    )
+    with pytest.raises(ProofError, match="no source to recompute it from"):
+        check(unsourced)
+
+
 def test_long_symbolic_chain_keeps_jumps_named():
     checked = check(derive_chain(symbolic_chain(20)))
     rf = next(eq for eq in checked.derivation.results if str(eq.lhs) == "r_20")
