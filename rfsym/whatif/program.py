@@ -149,7 +149,20 @@ def _reduce(parts: Sequence[Program], env: Mapping, combine: Callable) -> object
 
 
 def fraction(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-    """``expr`` as ``(N, D)`` with integer constants only (denominators of rationals moved out)."""
+    """``expr`` as ``(N, D)`` with integer constants only (denominators of rationals moved out).
+
+    An expression with no non-integer rational and no negative power is its own numerator:
+    ``together`` is skipped then (it costs seconds on a 1000-layer closed form).
+
+    >>> k = sp.Symbol("k", integer=True, positive=True)
+    >>> fraction(3 * k + 2), fraction(k / 2 + 1)
+    ((3*k + 2, 1), (k + 2, 2))
+    """
+    integral = not any(not atom.is_Integer for atom in expr.atoms(sp.Rational)) and not any(
+        power.exp.is_negative is not False for power in expr.atoms(sp.Pow)
+    )
+    if integral:
+        return expr, sp.Integer(1)
     numerator, denominator = sp.fraction(sp.together(expr))
     for side in (numerator, denominator):
         if any(atom.is_Rational and not atom.is_Integer for atom in side.atoms(sp.Rational)):
