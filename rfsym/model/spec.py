@@ -1,4 +1,5 @@
-"""Network specs: a small JSON format for chains of layers, read and written without ``eval``.
+"""Network specs: a small JSON format for chains and graphs of layers, read and written without
+``eval``.
 
 The format is documented in ``docs/spec-format.md``.  In short::
 
@@ -29,7 +30,7 @@ import difflib
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import sympy as sp
@@ -73,9 +74,11 @@ _TOP_KEYS = (
     "input_size",
 )
 _KINDS = ("chain", "graph")
-_LAYER_TYPES: dict[str, type[AbstractLayer]] = {"conv": Conv, "pool": Pool, "pointwise": Pointwise}
-# Layer types that are read (in chains and graphs) but not written by to_spec.
-_EXTRA_TYPES: dict[str, type[AbstractLayer]] = {
+# Every layer type, in chains and graphs, read by from_spec and written by to_spec.
+_LAYER_TYPES: dict[str, type[AbstractLayer]] = {
+    "conv": Conv,
+    "pool": Pool,
+    "pointwise": Pointwise,
     "pad": Pad,
     "crop": Crop,
     "conv_transpose": ConvTranspose,
@@ -86,7 +89,6 @@ _EXTRA_TYPES: dict[str, type[AbstractLayer]] = {
     "tf_conv": TFConv,
     "tf_pool": TFPool,
 }
-_READ_TYPES: dict[str, type[AbstractLayer]] = {**_LAYER_TYPES, **_EXTRA_TYPES}
 _LAYER_FIELDS = {
     "conv": ("kernel_size", "stride", "padding", "dilation", "name"),
     "pool": ("kernel_size", "stride", "padding", "dilation", "mode", "name", "ceil_mode"),
@@ -419,7 +421,7 @@ def _read_graph(data: Mapping[str, Any], where: _Where) -> Graph:
     raw_nodes = data.get("nodes")
     if not isinstance(raw_nodes, list) or not raw_nodes:
         raise where.bad_value("nodes", raw_nodes, "a non-empty list of node objects")
-    kinds = ", ".join((*_NODE_KINDS, *_READ_TYPES))
+    kinds = ", ".join((*_NODE_KINDS, *_LAYER_TYPES))
     nodes: list[Any] = []
     for index, raw in enumerate(raw_nodes, start=1):
         here = _NodeWhere(where.source, index, raw.get("name") if isinstance(raw, dict) else None)
@@ -451,19 +453,20 @@ def _read_graph(data: Mapping[str, Any], where: _Where) -> Graph:
                 nodes.append(MergeNode(name=node_name, inputs=tuple(inputs), mode=kind))
             except GraphError as exc:
                 raise here.error(str(exc)) from exc
-        elif kind in _READ_TYPES:
+        elif kind in _LAYER_TYPES:
             source = raw.get("input")
             if not isinstance(source, str):
                 raise here.bad_value("input", source, "the name of the node this layer reads")
             layer_raw = {k: v for k, v in raw.items() if k != "input"}
-            layer, count = _read_layer(layer_raw, here, symbols, ndim)
-            if ndim is None and count is not None:
-                ndim = count
+            # as in a chain, only the top-level "ndim" writes single values out per axis (so a
+            # spec written by to_spec reads back to the same layers); the Graph checks that
+            # every node has one number of axes
+            layer, _count = _read_layer(layer_raw, here, symbols, ndim)
             nodes.append(LayerNode(name=node_name, layer=layer, input=source))
         else:
             raise here.error(
                 f"type {_show(kind)} is unknown; allowed types: {kinds}"
-                f"{_close(kind, (*_NODE_KINDS, *_READ_TYPES))}",
+                f"{_close(kind, (*_NODE_KINDS, *_LAYER_TYPES))}",
                 field="type",
                 value=kind,
                 allowed=kinds,
@@ -513,7 +516,7 @@ def _read_layer(
     raw: object, where: _Where, symbols: Mapping[str, sp.Symbol], ndim: int | None
 ) -> tuple[AbstractLayer, int | None]:
     """One layer and its explicit number of axes (``None`` if every field is a single value)."""
-    types = ", ".join(_READ_TYPES)
+    types = ", ".join(_LAYER_TYPES)
     if not isinstance(raw, dict):
         raise where.error(f'must be an object with a "type" ({types}), got {_show(raw)}')
     if "type" not in raw:
@@ -521,10 +524,10 @@ def _read_layer(
             f'field "type" is missing; allowed types: {types}', field="type", allowed=types
         )
     kind = raw["type"]
-    if kind not in _READ_TYPES:
+    if kind not in _LAYER_TYPES:
         raise where.error(
             f"type {_show(kind)} is unknown; allowed types: {types}"
-            f"{_close(kind, tuple(_READ_TYPES))}",
+            f"{_close(kind, tuple(_LAYER_TYPES))}",
             field="type",
             value=kind,
             allowed=types,
@@ -591,7 +594,7 @@ def _read_layer(
         if kind == "pool" and "stride" not in raw:
             kwargs["stride"] = kwargs["kernel_size"]
     try:
-        layer = _READ_TYPES[kind](**kwargs)
+        layer = _LAYER_TYPES[kind](**kwargs)
     except LayerSpecError as exc:
         allowed = _DECLARE.sub(
             '(names not listed under "symbols" are positive integers)', exc.allowed
@@ -652,40 +655,157 @@ def _read_param(
 
 # -- writing ------------------------------------------------------------------------------------
 
+# Per layer type, the fields to_spec writes, in order: (field, default, how).  ``default`` is
+# the normalised value at which the field is left out (_REQUIRED_FIELD: always written; _KERNEL:
+# pool's stride default); ``how`` is "axes" (one value or one per axis), "pairs" (also
+# [left, right] pairs), "text" (a string) or "flag" (a boolean).
+_REQUIRED_FIELD = object()
+_KERNEL = object()
+_ONE, _ZERO, _NO_PAD = (1,), (0,), ((0, 0),)
+_WINDOW = (
+    ("kernel_size", _REQUIRED_FIELD, "axes"),
+    ("stride", _ONE, "axes"),
+    ("padding", _NO_PAD, "pairs"),
+    ("dilation", _ONE, "axes"),
+)
+_WRITE_FIELDS: dict[str, tuple[tuple[str, object, str], ...]] = {
+    "conv": _WINDOW,
+    # pool's mode and pointwise's op are always written, as they have been since schema 1
+    "pool": (
+        _WINDOW[0],
+        ("stride", _KERNEL, "axes"),
+        *_WINDOW[2:],
+        ("mode", _REQUIRED_FIELD, "text"),
+        ("ceil_mode", False, "flag"),
+    ),
+    "pointwise": (("op", _REQUIRED_FIELD, "text"),),
+    "pad": (("padding", _REQUIRED_FIELD, "pairs"),),
+    "crop": (("cropping", _REQUIRED_FIELD, "pairs"),),
+    "conv_transpose": (
+        ("kernel_size", _REQUIRED_FIELD, "axes"),
+        ("stride", _ONE, "axes"),
+        ("padding", _ZERO, "axes"),
+        ("output_padding", _ZERO, "axes"),
+        ("dilation", _ONE, "axes"),
+    ),
+    "upsample": (("scale_factor", _REQUIRED_FIELD, "axes"), ("mode", "nearest", "text")),
+    "adaptive_pool": (("output_size", _REQUIRED_FIELD, "axes"), ("mode", "avg", "text")),
+    "global_pool": (("mode", "avg", "text"),),
+    "flatten": (),
+    "tf_conv": (
+        _WINDOW[0],
+        ("stride", _ONE, "axes"),
+        ("padding", "SAME", "text"),
+        ("dilation", _ONE, "axes"),
+    ),
+    "tf_pool": (
+        _WINDOW[0],
+        ("stride", (2,), "axes"),
+        ("padding", "VALID", "text"),
+        ("dilation", _ONE, "axes"),
+        ("mode", "max", "text"),
+    ),
+}
+# Record fields a type has but its spec type cannot hold (the value that must be kept).
+_UNWRITABLE = {"flatten": (("mode", "avg"),)}
 
-def to_spec(chain: Chain) -> Spec:
-    """The spec of ``chain``: the inverse of :func:`from_spec`.
 
-    Expressions are written with ``str(expr)`` and checked to read back to the same expression;
-    every symbol is listed under ``"symbols"`` with its kind.  Fields at their defaults are left
-    out.  ``json.dumps(to_spec(chain), indent=2, sort_keys=True)`` gives the file.
+def to_spec(network: Chain | Graph) -> Spec:
+    """The spec of a chain or a graph: the inverse of :func:`from_spec`.
+
+    Every layer type :func:`from_spec` reads is written.  Expressions are written with
+    ``str(expr)`` and checked to read back to the same expression; every symbol is listed under
+    ``"symbols"`` with its kind.  Fields at their defaults are left out, and the output depends
+    only on the network, so ``json.dumps(to_spec(net), indent=2, sort_keys=True)`` gives the
+    same file every time.
+
+    A graph is written with its nodes in their stored order, each input node with its ``size``
+    when known, and ``"outputs"`` unless they are the default (the nodes nobody reads).  In a
+    graph spec a layer is named by its node: a layer without a name of its own reads back with
+    its node's name (as in :meth:`Graph.as_chain <rfsym.model.graph.Graph.as_chain>`), so
+    ``from_spec(to_spec(graph)) == graph`` when every layer is unnamed-then-named that way or
+    already carries its node's name.
 
     Raises:
-        SpecError: a layer type, symbol or expression the format cannot express.
+        SpecError: a layer type, symbol or expression the format cannot express, or a graph
+            layer whose own name differs from its node's, naming the layer or node.
 
     >>> from rfsym.model.chain import symbolic_chain
     >>> to_spec(symbolic_chain(1, padding=True))["symbols"]
     {'k_1': 'positive', 'p_1': 'nonnegative', 's_1': 'positive'}
+    >>> from rfsym.model.layers import ConvTranspose
+    >>> to_spec(Graph.from_layers([ConvTranspose(kernel_size=4, stride=2)], input_size=8))
+    {'schema_version': 1, 'kind': 'graph', 'nodes': [{'name': 'input', 'type': 'input', 'size': 8}, {'name': 'layer1', 'type': 'conv_transpose', 'input': 'input', 'kernel_size': 4, 'stride': 2}]}
     """
-    if not isinstance(chain, Chain):
-        raise SpecError(f"to_spec: expected a Chain, got {type(chain).__name__}")
-    symbols = _write_symbols(chain)
+    if isinstance(network, Graph):
+        return _write_graph(network)
+    if not isinstance(network, Chain):
+        raise SpecError(f"to_spec: expected a Chain or a Graph, got {type(network).__name__}")
+    symbols = _write_symbols(network.layers)
     table = {name: _SYMBOL_KINDS[kind](name) for name, kind in symbols.items()}
     spec: Spec = {"schema_version": SCHEMA_VERSION, "kind": "chain"}
-    if chain.name is not None:
-        spec["name"] = chain.name
+    if network.name is not None:
+        spec["name"] = network.name
     if symbols:
         spec["symbols"] = symbols
     spec["layers"] = [
-        _write_layer(layer, _Where(None, i, layer.name, context="to_spec"), table)
-        for i, layer in enumerate(chain.layers, start=1)
+        _write_layer(layer, _Where(None, i, layer.name, context="to_spec"), table, layer.name)
+        for i, layer in enumerate(network.layers, start=1)
     ]
     return spec
 
 
-def _write_symbols(chain: Chain) -> dict[str, str]:
+def _write_graph(graph: Graph) -> Spec:
+    symbols = _write_symbols([n.layer for n in graph.nodes if isinstance(n, LayerNode)])
+    table = {name: _SYMBOL_KINDS[kind](name) for name, kind in symbols.items()}
+    spec: Spec = {"schema_version": SCHEMA_VERSION, "kind": "graph"}
+    if graph.name is not None:
+        spec["name"] = graph.name
+    if symbols:
+        spec["symbols"] = symbols
+    nodes: list[Spec] = []
+    for index, node in enumerate(graph.nodes, start=1):
+        here = _NodeWhere(None, index, node.name, context="to_spec")
+        if isinstance(node, InputNode):
+            out: Spec = {"name": node.name, "type": "input"}
+            if node.size is not None:
+                out["size"] = list(node.size) if isinstance(node.size, tuple) else node.size
+        elif isinstance(node, MergeNode):
+            out = {"name": node.name, "type": node.mode, "inputs": list(node.inputs)}
+        else:
+            if node.layer.name not in (None, node.name):
+                raise here.error(
+                    f"its layer is named {node.layer.name!r}; a graph spec names a layer by its "
+                    "node, so the layer's name must be None or the node's name",
+                    field="name",
+                    value=node.layer.name,
+                    allowed=f"None or {node.name!r}",
+                )
+            layer = _write_layer(node.layer, here, table, None)
+            out = {"name": node.name, "type": layer.pop("type"), "input": node.input, **layer}
+        nodes.append(out)
+    spec["nodes"] = nodes
+    default = tuple(n.name for n in graph.nodes if not graph.consumers(n.name))
+    if graph.outputs != default:
+        spec["outputs"] = list(graph.outputs)
+    return spec
+
+
+def _write_symbols(layers: Iterable[AbstractLayer]) -> dict[str, str]:
+    """The ``"symbols"`` table: every symbol in the layers' parameters, by name, with its kind.
+
+    Read from the parameter fields themselves (not ``Chain.free_symbols``, which needs every
+    layer to be a sliding window).
+    """
+    free: set[sp.Symbol] = set()
+    for layer in layers:
+        for values in layer._axis_fields():
+            for value in values:
+                for item in value if isinstance(value, tuple) else (value,):
+                    if isinstance(item, sp.Basic):
+                        free |= item.free_symbols
     kinds: dict[str, str] = {}
-    for symbol in sorted(chain.free_symbols, key=lambda s: s.name):
+    for symbol in sorted(free, key=lambda s: s.name):
         kind = next((k for k, make in _SYMBOL_KINDS.items() if make(symbol.name) == symbol), None)
         if kind is None or not is_valid_name(symbol.name):
             raise SpecError(
@@ -702,47 +822,56 @@ def _write_symbols(chain: Chain) -> dict[str, str]:
     return kinds
 
 
-def _write_layer(layer: AbstractLayer, where: _Where, table: Mapping[str, sp.Symbol]) -> Spec:
-    kind = next((k for k, cls in _LAYER_TYPES.items() if type(layer) is cls), None)
-    if kind is None:
+def _write_layer(
+    layer: AbstractLayer, where: _Where, table: Mapping[str, sp.Symbol], name: str | None
+) -> Spec:
+    """One layer object: ``type``, ``name`` (when given) and the fields not at their default."""
+    kind = getattr(type(layer), "kind", None)
+    if _LAYER_TYPES.get(kind) is not type(layer):
         raise where.error(
-            f"{type(layer).__name__} layers cannot be written in a spec; allowed "
-            f"types: {', '.join(_LAYER_TYPES)}"
+            f"{type(layer).__name__} layers cannot be written in a spec; allowed types: "
+            f"{', '.join(cls.__name__ for cls in _LAYER_TYPES.values())}",
+            field="type",
+            value=type(layer).__name__,
+            allowed=", ".join(_LAYER_TYPES),
         )
+    for field, keep in _UNWRITABLE.get(kind, ()):
+        if getattr(layer, field) != keep:
+            raise where.error(
+                f"field {field!r} = {getattr(layer, field)!r} cannot be written in a spec: "
+                f"a {kind} layer has no {field} there (only {keep!r})",
+                field=field,
+                value=getattr(layer, field),
+                allowed=repr(keep),
+            )
     out: Spec = {"type": kind}
-    if layer.name:
-        out["name"] = layer.name
-    if isinstance(layer, Pointwise):
-        out["op"] = layer.op
-        return out
-    assert isinstance(layer, Conv)
-    one, zero = (sp.Integer(1),), ((sp.Integer(0), sp.Integer(0)),)
-
-    def many(values: tuple, field: str) -> object:
-        items = [_write_param(v, field, where, table) for v in values]
-        return items[0] if len(items) == 1 else items
-
-    out["kernel_size"] = many(layer.kernel_size, "kernel_size")
-    if layer.stride != (layer.kernel_size if kind == "pool" else one):
-        out["stride"] = many(layer.stride, "stride")
-    if layer.padding != zero:
-        pads = [
-            _write_param(left, "padding", where, table)
-            if left == right
-            else [
-                _write_param(left, "padding", where, table),
-                _write_param(right, "padding", where, table),
-            ]
-            for left, right in layer.padding
-        ]
-        out["padding"] = pads[0] if len(pads) == 1 and not isinstance(pads[0], list) else pads
-    if layer.dilation != one:
-        out["dilation"] = many(layer.dilation, "dilation")
-    if isinstance(layer, Pool):
-        out["mode"] = layer.mode
-        if layer.ceil_mode:
-            out["ceil_mode"] = True
+    if name:
+        out["name"] = name
+    for field, default, how in _WRITE_FIELDS[kind]:
+        value = getattr(layer, field)
+        if default is _KERNEL:
+            default = layer.kernel_size
+        if default is not _REQUIRED_FIELD and value == default:
+            continue
+        if how == "axes":
+            items = [_write_param(v, field, where, table) for v in value]
+            out[field] = items[0] if len(items) == 1 else items
+        elif how == "pairs":
+            out[field] = _write_pairs(value, field, where, table)
+        else:
+            out[field] = value
     return out
+
+
+def _write_pairs(pairs: tuple, field: str, where: _Where, table: Mapping[str, sp.Symbol]) -> object:
+    """Padding or cropping: a value per axis, or a ``[left, right]`` pair where they differ."""
+    items = [
+        _write_param(left, field, where, table)
+        if left == right
+        else [_write_param(left, field, where, table), _write_param(right, field, where, table)]
+        for left, right in pairs
+    ]
+    return items[0] if len(items) == 1 and not isinstance(items[0], list) else items
 
 
 def _write_param(

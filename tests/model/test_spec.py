@@ -1,6 +1,8 @@
 """The JSON network spec: reading, writing, round trips and error messages."""
 
 import json
+import math
+from dataclasses import replace
 
 import pytest
 import sympy as sp
@@ -8,11 +10,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rfsym.errors import RfsymError, SpecError
+from rfsym.model import spec as spec_module
 from rfsym.model.chain import Chain, symbolic_chain
-from rfsym.model.layers import Conv, Pointwise, Pool
+from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode
+from rfsym.model.layers import (
+    AdaptivePool,
+    Conv,
+    ConvTranspose,
+    Crop,
+    Flatten,
+    GlobalPool,
+    Pad,
+    Pointwise,
+    Pool,
+    TFConv,
+    Upsample,
+)
 from rfsym.model.params import nonnegative_symbol, positive_symbol
 from rfsym.model.spec import SCHEMA_VERSION, from_spec, load_spec, to_spec
-from rfsym.testing.strategies import chains
+from rfsym.testing.strategies import chains, graphs
 
 k, s = positive_symbol("k"), positive_symbol("s")
 p, q = nonnegative_symbol("p"), nonnegative_symbol("q")
@@ -609,3 +625,235 @@ def test_to_spec_refuses_unknown_layer_types():
 
     with pytest.raises(SpecError, match="Strided layers cannot be written in a spec"):
         to_spec(Chain(layers=(Strided(kernel_size=3),)))
+
+
+# -- every layer type, and graphs ---------------------------------------------------------------
+
+
+def _named(graph: Graph) -> Graph:
+    """``graph`` as a graph spec reads it back: each unnamed layer takes its node's name."""
+    nodes = tuple(
+        replace(n, layer=replace(n.layer, name=n.name))
+        if isinstance(n, LayerNode) and n.layer.name is None
+        else n
+        for n in graph.nodes
+    )
+    return Graph(nodes=nodes, outputs=graph.outputs, name=graph.name)
+
+
+@st.composite
+def _any_layers(draw, ndim: int, kinds: tuple[str, ...] = tuple(sorted(spec_module._LAYER_TYPES))):
+    """One layer of any type the spec reads; per-axis fields are one value or one per axis."""
+
+    def axes(low, high):
+        values = st.integers(low, high)
+        return draw(st.one_of(values, st.tuples(*[values] * ndim)))
+
+    def pairs(high):
+        one = st.one_of(st.integers(0, high), st.tuples(st.integers(0, high), st.integers(0, high)))
+        return draw(st.one_of(st.integers(0, high), st.tuples(*[one] * ndim)))
+
+    kind = draw(st.sampled_from(kinds))
+    if kind in ("conv", "pool"):
+        extra = {}
+        if kind == "pool":
+            extra = {
+                "mode": draw(st.sampled_from(("max", "avg"))),
+                "ceil_mode": draw(st.booleans()),
+            }
+            if draw(st.booleans()):
+                extra["stride"] = axes(1, 3)
+        else:
+            extra["stride"] = axes(1, 3)
+        return spec_module._LAYER_TYPES[kind](
+            kernel_size=axes(1, 5), padding=pairs(2), dilation=axes(1, 3), **extra
+        )
+    if kind in ("tf_conv", "tf_pool"):
+        extra = {"mode": draw(st.sampled_from(("max", "avg")))} if kind == "tf_pool" else {}
+        return spec_module._LAYER_TYPES[kind](
+            kernel_size=axes(1, 5),
+            stride=axes(1, 3),
+            dilation=axes(1, 2),
+            padding=draw(st.sampled_from(("SAME", "VALID"))),
+            **extra,
+        )
+    if kind == "conv_transpose":
+        stride = draw(st.integers(1, 3))
+        dilation = draw(st.sampled_from([d for d in (1, 2, 3, 4) if math.gcd(d, stride) == 1]))
+        return ConvTranspose(
+            kernel_size=draw(st.integers(stride, stride + 3)),
+            stride=stride,
+            padding=axes(0, 2),
+            output_padding=draw(st.integers(0, max(stride, dilation) - 1)),
+            dilation=dilation,
+        )
+    if kind == "pointwise":
+        return Pointwise(op=draw(st.sampled_from(("identity", "relu"))))
+    if kind == "pad":
+        return Pad(padding=pairs(3))
+    if kind == "crop":
+        return Crop(cropping=pairs(3))
+    if kind == "upsample":
+        return Upsample(scale_factor=axes(1, 3), mode=draw(st.sampled_from(("nearest", "linear"))))
+    if kind == "adaptive_pool":
+        return AdaptivePool(output_size=axes(1, 4), mode=draw(st.sampled_from(("avg", "max"))))
+    if kind == "global_pool":
+        return GlobalPool(mode=draw(st.sampled_from(("avg", "max"))))
+    assert kind == "flatten", f"the test strategy does not know layer type {kind!r} yet"
+    return Flatten()
+
+
+@st.composite
+def _chains_of_every_type(draw):
+    ndim = draw(st.integers(1, 2))
+    layers = draw(st.lists(_any_layers(ndim), max_size=6))
+    named = [
+        replace(layer, name=f"l{i}") if draw(st.booleans()) else layer
+        for i, layer in enumerate(layers, start=1)
+    ]
+    return Chain(layers=tuple(named), name=draw(st.one_of(st.none(), st.just("net"))))
+
+
+@pytest.mark.parametrize("kind", sorted(spec_module._LAYER_TYPES))
+def test_round_trip_each_layer_type(kind):
+    @given(st.integers(1, 3).flatmap(lambda ndim: _any_layers(ndim, kinds=(kind,))))
+    def round_trip(layer):
+        assert type(layer).kind == kind
+        chain = Chain(layers=(layer,))
+        assert from_spec(json.dumps(to_spec(chain))) == chain
+
+    round_trip()
+
+
+@given(_chains_of_every_type())
+def test_round_trip_chains_of_every_layer_type(chain):
+    data = to_spec(chain)
+    assert from_spec(json.loads(json.dumps(data))) == chain
+    assert to_spec(from_spec(data)) == data
+
+
+@given(_chains_of_every_type())
+def test_round_trip_the_same_layers_as_a_graph(chain):
+    """Scalar and per-axis fields mixed in one graph read back unchanged (no ndim expansion)."""
+    graph = Graph.from_layers(chain.layers, name=chain.name)
+    data = to_spec(graph)
+    assert data["kind"] == "graph"
+    assert from_spec(json.loads(json.dumps(data))) == _named(graph)
+    assert to_spec(from_spec(data)) == data
+
+
+@given(graphs(max_ndim=3))
+def test_round_trip_random_graphs(graph):
+    data = to_spec(graph)
+    back = from_spec(json.loads(json.dumps(data, sort_keys=True)))
+    assert back == _named(graph)
+    assert back.order == graph.order and back.outputs == graph.outputs
+    assert to_spec(back) == data
+
+
+def test_to_spec_writes_a_graph_with_defaults_left_out():
+    graph = Graph(
+        nodes=(
+            InputNode(name="x", size=(16, 12)),
+            LayerNode(
+                name="up", layer=ConvTranspose(kernel_size=4, stride=2, padding=1), input="x"
+            ),
+            LayerNode(name="pool", layer=Pool(kernel_size=2), input="up"),
+            LayerNode(name="tf", layer=TFConv(kernel_size=3, stride=2), input="x"),
+            LayerNode(name="mean", layer=GlobalPool(), input="tf"),
+            MergeNode(name="cat", inputs=("x", "pool"), mode="concat"),
+        ),
+        outputs=("cat", "mean"),
+        name="two-heads",
+    )
+    assert to_spec(graph) == {
+        "schema_version": 1,
+        "kind": "graph",
+        "name": "two-heads",
+        "nodes": [
+            {"name": "x", "type": "input", "size": [16, 12]},
+            {
+                "name": "up",
+                "type": "conv_transpose",
+                "input": "x",
+                "kernel_size": 4,
+                "stride": 2,
+                "padding": 1,
+            },
+            {"name": "pool", "type": "pool", "input": "up", "kernel_size": 2, "mode": "max"},
+            {"name": "tf", "type": "tf_conv", "input": "x", "kernel_size": 3, "stride": 2},
+            {"name": "mean", "type": "global_pool", "input": "tf"},
+            {"name": "cat", "type": "concat", "inputs": ["x", "pool"]},
+        ],
+        "outputs": ["cat", "mean"],
+    }
+    assert from_spec(to_spec(graph)) == _named(graph)
+    assert from_spec(to_spec(graph)).sizes == graph.sizes
+    # the default outputs (every node nobody reads) are left out
+    assert "outputs" not in to_spec(Graph(nodes=graph.nodes, outputs=("mean", "cat")))
+
+
+def test_a_symbolic_graph_round_trips_with_its_symbols():
+    graph = Graph(
+        nodes=(
+            InputNode(name="x"),
+            LayerNode(name="a", layer=Conv(kernel_size=2 * k + 1, padding=((p, q),)), input="x"),
+            LayerNode(name="b", layer=Pad(padding=((k, 0),)), input="x"),
+            MergeNode(name="sum", inputs=("a", "b")),
+        )
+    )
+    data = to_spec(graph)
+    assert data["symbols"] == {"k": "positive", "p": "nonnegative", "q": "nonnegative"}
+    assert data["nodes"][1]["padding"] == [["p", "q"]]
+    assert from_spec(json.dumps(data)) == _named(graph)
+
+
+class _Strided(Conv):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("network", "parts", "field"),
+    [
+        pytest.param(
+            Chain(layers=(Conv(kernel_size=3), _Strided(kernel_size=3, name="s"))),
+            ["to_spec: layer 2 's': _Strided layers cannot be written in a spec", "ConvTranspose"],
+            "type",
+            id="chain-unknown-type",
+        ),
+        pytest.param(
+            Graph.from_layers([Conv(kernel_size=3), _Strided(kernel_size=3)]),
+            ["to_spec: node 3 'layer2': _Strided layers cannot be written"],
+            "type",
+            id="graph-unknown-type",
+        ),
+        pytest.param(
+            Chain(layers=(Flatten(mode="max"),)),
+            ["layer 1: field 'mode' = 'max' cannot be written", "flatten"],
+            "mode",
+            id="flatten-mode",
+        ),
+        pytest.param(
+            Graph(
+                nodes=(
+                    InputNode(name="x"),
+                    LayerNode(name="conv_2", layer=Conv(kernel_size=3, name="conv"), input="x"),
+                )
+            ),
+            ["node 2 'conv_2'", "its layer is named 'conv'", "names a layer by its node"],
+            "name",
+            id="layer-name-differs-from-node",
+        ),
+    ],
+)
+def test_to_spec_refuses_layers_it_cannot_write(network, parts, field):
+    with pytest.raises(SpecError) as info:
+        to_spec(network)
+    for part in parts:
+        assert part in str(info.value)
+    assert info.value.field == field
+
+
+def test_to_spec_refuses_other_objects():
+    with pytest.raises(SpecError, match="expected a Chain or a Graph, got list"):
+        to_spec([Conv(kernel_size=3)])
