@@ -1,26 +1,38 @@
 """A reproducible conformance corpus as JSON Lines, and the checker for other tools' answers.
 
-Each line is one case, a JSON object::
+Each line is one case, a JSON object.  A chain case::
 
     {"schema_version": 1, "case": 0, "seed": 7,
-     "network": {...a network spec, docs/spec-format.md...},
+     "network": {...a chain spec, docs/spec-format.md...},
      "axes": [{"rf": 5, "jump": 2, "padding": 0, "start": 0, "end": 4, "centre": 2}],
      "layers": [[{"rf": 3, ...}], [{"rf": 5, ...}]]}
 
 ``axes`` has the values of the network's output, one object per spatial axis; ``layers`` the
-values after each layer ``1..n`` (one list of per-axis objects per layer).  Numbers are exact:
-integers, and rationals as ``"p/q"`` strings (``"-1/2"``).  ``start``, ``end`` and ``centre``
-are those of output unit 0 in 0-based input indices; ``padding`` is the effective left padding.
+values after each layer ``1..n`` (one list of per-axis objects per layer).  A graph case
+(residual and inception blocks, U-Net skips, transposed convolutions, upsampling) has a graph
+spec as its ``network`` and ``nodes`` instead of ``layers``: an object from every node name but
+the input's to its list of per-axis objects.  Its per-axis objects also hold ``aligned``
+(``false`` when some merge on the way joins branches of different jumps or centres), and
+``jump`` / ``rf_max`` may be ``null`` (merged paths of different jumps; no bound on an unbounded
+input).
 
-Another tool reads the corpus, replaces the values by its own answers (it may leave fields or
-``layers`` out) and :func:`check_answers` compares them with rfsym's.  Cases come from
-:class:`random.Random` seeded with the corpus seed, so a seed and a count always give the same
-file (and a shorter corpus is a prefix of a longer one).
+Numbers are exact: integers, and rationals as ``"p/q"`` strings (``"-1/2"``).  ``start``,
+``end`` and ``centre`` are those of output unit 0 in 0-based input indices; ``padding`` is the
+effective left padding.  The values come from :mod:`rfsym.testing.oracle` (a plain integer fold
+for chains, :func:`rfsym.algebra.graph.analyse` for graphs).
+
+Another tool reads the corpus, replaces the values by its own answers (it may leave fields,
+``layers`` or ``nodes`` out) and :func:`check_answers` compares them with rfsym's.  Cases come from
+:class:`random.Random` seeded with the corpus seed, so a seed, a count and a kind always give the
+same file (and a shorter corpus is a prefix of a longer one).
 
 >>> import random
 >>> line = case_line(random_chain(random.Random(0), max_layers=2), index=0, seed=0)
 >>> sorted(json.loads(line))
 ['axes', 'case', 'layers', 'network', 'schema_version', 'seed']
+>>> graph = json.loads(case_line(random_graph(random.Random(3)), index=0, seed=3))
+>>> sorted(graph), graph["network"]["kind"]
+(['axes', 'case', 'network', 'nodes', 'schema_version', 'seed'], 'graph')
 """
 
 from __future__ import annotations
@@ -28,13 +40,25 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
+from rfsym.algebra.graph import analyse
 from rfsym.errors import RfsymError, SpecError
 from rfsym.model.chain import Chain
-from rfsym.model.layers import AbstractLayer, Conv, Pointwise, Pool
+from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode
+from rfsym.model.layers import (
+    AbstractLayer,
+    Conv,
+    ConvTranspose,
+    Crop,
+    Pad,
+    Pointwise,
+    Pool,
+    Upsample,
+)
 from rfsym.model.spec import from_spec, to_spec
 from rfsym.testing.oracle import (
     FIELDS,
@@ -47,6 +71,7 @@ from rfsym.testing.oracle import (
 
 __all__ = [
     "CORPUS_VERSION",
+    "KINDS",
     "CheckReport",
     "case_line",
     "check_answers",
@@ -54,10 +79,16 @@ __all__ = [
     "encode_number",
     "generate",
     "random_chain",
+    "random_graph",
 ]
 
 CORPUS_VERSION = 1
 """The ``schema_version`` of corpus lines this module writes and reads."""
+
+KINDS = ("chain", "graph", "mixed")
+"""What :func:`generate` draws: chains only (the default), graphs only, or each case either."""
+
+_NULLABLE = ("jump", "rf_max")  # fields whose value is None (JSON null) in some graph cases
 
 _RATIONAL = re.compile(r"^-?[0-9]+/[0-9]+$")
 
@@ -137,32 +168,187 @@ def random_chain(rng: random.Random, *, max_layers: int = 8, max_ndim: int = 2) 
     return Chain(layers=tuple(_random_layer(rng, ndim) for _ in range(count)))
 
 
-def _encode_values(values: AxisValues) -> dict[str, int | str]:
-    return {field: encode_number(getattr(values, field)) for field in FIELDS}
+class _GraphDraw:
+    """Draws one random graph: blocks of layers on one input ``x``, one output.
+
+    ``tidy`` graphs use stride-1 "same" windows inside branches (odd kernels, padding
+    ``(k - 1)/2 * d``), so their merges are mostly aligned, as in real residual and inception
+    networks; the others take any parameters, so their merges are often misaligned, which is
+    where implementations go wrong.
+    """
+
+    def __init__(self, rng: random.Random, ndim: int) -> None:
+        self.rng, self.ndim = rng, ndim
+        self.tidy = rng.random() < 0.5
+        self.nodes: list = [InputNode(name="x")]
+        self.counts: dict[str, int] = {}
+
+    def add(self, stem: str, make: Callable[[str], object]) -> str:
+        self.counts[stem] = self.counts.get(stem, 0) + 1
+        name = f"{stem}{self.counts[stem]}"
+        self.nodes.append(make(name))
+        return name
+
+    def layer(self, source: str, layer: AbstractLayer) -> str:
+        return self.add(layer.kind, lambda name: LayerNode(name=name, layer=layer, input=source))
+
+    def merge(self, inputs: list[str], mode: str) -> str:
+        return self.add(mode, lambda name: MergeNode(name=name, inputs=tuple(inputs), mode=mode))
+
+    def axes(self, low: int, high: int) -> tuple[int, ...]:
+        rng, first = self.rng, self.rng.randint(low, high)
+        return tuple(
+            first if rng.random() < 0.7 else rng.randint(low, high) for _ in range(self.ndim)
+        )
+
+    def same(self, source: str) -> str:
+        """A stride-1 window that keeps the centre: conv (odd kernel, dilation) or pool."""
+        rng = self.rng
+        kernel = tuple(2 * h + 1 for h in self.axes(0, 3))
+        dilation = self.axes(1, 2) if rng.random() < 0.3 else (1,) * self.ndim
+        padding = tuple((k - 1) // 2 * d for k, d in zip(kernel, dilation, strict=True))
+        if rng.random() < 0.25:
+            return self.layer(source, Pool(kernel_size=kernel, stride=1, padding=padding))
+        return self.layer(source, Conv(kernel_size=kernel, padding=padding, dilation=dilation))
+
+    def leaf(self, source: str) -> str:
+        """One layer of any kind the graph algebra and the brute force both handle."""
+        rng = self.rng
+        if self.tidy and rng.random() < 0.6:
+            return self.same(source)
+        kind = rng.choices(
+            ("window", "pointwise", "pad", "crop", "conv_transpose", "upsample"),
+            weights=(8, 1, 1, 1, 2, 2),
+        )[0]
+        if kind == "window":
+            return self.layer(source, _random_layer(rng, self.ndim))
+        if kind == "pointwise":
+            return self.layer(source, Pointwise(op=rng.choice(("relu", "batchnorm"))))
+        if kind in ("pad", "crop"):
+            pairs = tuple((left, rng.randint(0, 2)) for left in self.axes(0, 2))
+            layer = Pad(padding=pairs) if kind == "pad" else Crop(cropping=pairs)
+            return self.layer(source, layer)
+        if kind == "upsample":
+            mode = rng.choice(("nearest", "linear"))
+            return self.layer(source, Upsample(scale_factor=self.axes(1, 3), mode=mode))
+        stride = self.axes(1, 3)
+        kernel = tuple(s + rng.randint(0, 2) for s in stride)  # every output phase reads
+        return self.layer(
+            source,
+            ConvTranspose(kernel_size=kernel, stride=stride, padding=self.axes(0, 2)),
+        )
+
+    def block(self, source: str, budget: int) -> str:
+        """A sub-network on ``source`` with at most ``budget`` layers; returns its output."""
+        rng = self.rng
+        if budget <= 1:
+            return self.leaf(source)
+        shape = rng.choice(("series", "series", "residual", "branches", "inception", "unet"))
+        if shape == "series":
+            first = rng.randint(1, budget - 1)
+            return self.block(self.block(source, first), budget - first)
+        if shape == "residual":  # x + f(x)
+            return self.merge([source, self.block(source, budget)], "add")
+        if shape == "branches":  # two branches, added or concatenated
+            left = rng.randint(1, budget - 1)
+            outs = [self.block(source, left), self.block(source, budget - left)]
+            return self.merge(outs, rng.choice(("add", "concat")))
+        if shape == "inception":  # 2..4 parallel windows, concatenated
+            count = rng.randint(2, min(4, budget))
+            outs = [self.same(source) if self.tidy else self.leaf(source) for _ in range(count)]
+            return self.merge(outs, "concat")
+        # U-Net skip: down by 2, (work,) up by 2, concatenated with the input
+        down = self.layer(
+            source,
+            Pool(kernel_size=2)
+            if rng.random() < 0.5
+            else Conv(kernel_size=rng.choice((2, 3, 4)), stride=2, padding=rng.randint(0, 1)),
+        )
+        inner = self.block(down, budget - 2) if budget > 2 else down
+        if rng.random() < 0.5:
+            up: AbstractLayer = Upsample(scale_factor=2, mode=rng.choice(("nearest", "linear")))
+        else:
+            up = ConvTranspose(
+                kernel_size=rng.choice((2, 3, 4)), stride=2, padding=rng.randint(0, 1)
+            )
+        return self.merge([source, self.layer(inner, up)], "concat")
 
 
-def case_line(network: Chain, *, index: int, seed: int) -> str:
+def random_graph(rng: random.Random, *, max_layers: int = 8, max_ndim: int = 2) -> Graph:
+    """A random numeric graph with one input ``x`` and one output, on 1..``max_ndim`` axes.
+
+    Built from blocks: layers in series, residual blocks ``x + f(x)``, two branches added or
+    concatenated, inception blocks (2-4 parallel windows, concatenated) and U-Net skips (down by
+    2, up by 2 with a transposed convolution or an upsampling, concatenated with the input).
+    Layers are convolutions, pools, point-wise layers, pads, crops, transposed convolutions and
+    upsamplings, with at most ``max_layers`` of them (at least one).  Half of the graphs keep
+    their branches aligned ("same" windows); the others take any parameters.
+    """
+    ndim = rng.randint(1, max_ndim)
+    draw = _GraphDraw(rng, ndim)
+    output = draw.block("x", rng.randint(1, max(max_layers, 1)))
+    return Graph(nodes=tuple(draw.nodes), outputs=(output,))
+
+
+def _encode_values(values: AxisValues) -> dict[str, int | str | None]:
+    return {
+        field: None if getattr(values, field) is None else encode_number(getattr(values, field))
+        for field in FIELDS
+    }
+
+
+def case_line(network: Chain | Graph, *, index: int, seed: int) -> str:
     """One corpus line (JSON, sorted keys, no trailing newline) with the exact values."""
     per_axis = [expected_layers(network, axis=a) for a in range(network.ndim)]
-    layers = [
-        [_encode_values(values[i]) for values in per_axis] for i in range(1, len(network) + 1)
-    ]
-    record = {
+    record: dict[str, object] = {
         "schema_version": CORPUS_VERSION,
         "case": index,
         "seed": seed,
         "network": to_spec(network),
-        "axes": [_encode_values(values[-1]) for values in per_axis],
-        "layers": layers,
     }
+    if isinstance(network, Graph):
+        result = analyse(network)
+
+        def values(name: str) -> list[dict[str, object]]:
+            return [
+                {**_encode_values(by_node[name]), "aligned": result.at(name, axis).aligned}
+                for axis, by_node in enumerate(per_axis)
+            ]
+
+        record["axes"] = values(network.outputs[0])
+        record["nodes"] = {
+            name: values(name)
+            for name in network.order
+            if not isinstance(network.node(name), InputNode)
+        }
+    else:
+        record["axes"] = [_encode_values(values[-1]) for values in per_axis]
+        record["layers"] = [
+            [_encode_values(values[i]) for values in per_axis] for i in range(1, len(network) + 1)
+        ]
     return json.dumps(record, sort_keys=True, separators=(",", ":"))
 
 
-def generate(seed: int, count: int, *, max_layers: int = 8, max_ndim: int = 2) -> Iterator[str]:
-    """``count`` corpus lines drawn with ``random.Random(seed)``."""
+def generate(
+    seed: int, count: int, *, max_layers: int = 8, max_ndim: int = 2, kind: str = "chain"
+) -> Iterator[str]:
+    """``count`` corpus lines drawn with ``random.Random(seed)``.
+
+    Args:
+        kind: ``"chain"`` (the default, and the only kind before graphs were added: the same
+            seed gives the same bytes as then), ``"graph"``, or ``"mixed"`` (each case a chain
+            or a graph, evenly).
+
+    Raises:
+        SpecError: an unknown ``kind``.
+    """
+    if kind not in KINDS:
+        raise SpecError(f"kind = {kind!r} is not allowed; kind must be one of {', '.join(KINDS)}")
     rng = random.Random(seed)
     for index in range(count):
-        network = random_chain(rng, max_layers=max_layers, max_ndim=max_ndim)
+        pick = kind if kind != "mixed" else rng.choice(("chain", "graph"))
+        draw = random_chain if pick == "chain" else random_graph
+        network = draw(rng, max_layers=max_layers, max_ndim=max_ndim)
         yield case_line(network, index=index, seed=seed)
 
 
@@ -182,24 +368,45 @@ class CheckReport:
         return not self.failures
 
 
-def _per_axis_result(raw: object, where: str, ndim: int) -> dict[str, list]:
+class _Answer(NamedTuple):
+    """One stage's answer: per field, one value per axis; ``aligned`` per axis if given."""
+
+    values: dict[str, list]
+    aligned: list[bool] | None
+
+
+def _per_axis_result(raw: object, where: str, ndim: int, *, graph: bool) -> _Answer:
     if not isinstance(raw, list) or not all(isinstance(a, Mapping) for a in raw):
         raise SpecError(f"{where}: must be a list with one object per axis, got {_short(raw)}")
     if len(raw) != ndim:
         raise SpecError(f"{where}: has {len(raw)} axis object(s); the network has {ndim} axes")
-    result: dict[str, list] = {}
-    for field in FIELDS:
+    known = (*FIELDS, "aligned") if graph else FIELDS
+    values: dict[str, list] = {}
+    aligned = None
+    for field in known:
         present = [field in axis for axis in raw]
         if any(present) and not all(present):
             raise SpecError(f"{where}: field {field!r} is given for some axes but not all")
-        if all(present) and raw:
-            result[field] = [
-                decode_number(axis[field], where=f"{where}[{a}].{field}")
-                for a, axis in enumerate(raw)
-            ]
-    if not result:
-        raise SpecError(f"{where}: no known field; give any of {', '.join(FIELDS)}")
-    return result
+        if not (all(present) and raw):
+            continue
+        if field == "aligned":
+            for a, axis in enumerate(raw):
+                if not isinstance(axis[field], bool):
+                    raise SpecError(
+                        f"{where}[{a}].aligned: {_short(axis[field])} is not allowed; write true "
+                        "or false"
+                    )
+            aligned = [axis[field] for axis in raw]
+            continue
+        values[field] = [
+            None
+            if axis[field] is None and field in _NULLABLE
+            else decode_number(axis[field], where=f"{where}[{a}].{field}")
+            for a, axis in enumerate(raw)
+        ]
+    if not values and aligned is None:
+        raise SpecError(f"{where}: no known field; give any of {', '.join(known)}")
+    return _Answer(values, aligned)
 
 
 def _short(value: object) -> str:
@@ -207,7 +414,8 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _check_line(text: str, where: str) -> tuple[Chain, Mismatch | None]:
+def _read_case(text: str, where: str) -> tuple[dict, Chain | Graph]:
+    """The JSON object of one line and its network, or a SpecError naming the line."""
     try:
         record = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -226,32 +434,103 @@ def _check_line(text: str, where: str) -> tuple[Chain, Mismatch | None]:
         network = from_spec(record["network"])
     except SpecError as exc:
         raise SpecError(f"{where}: network: {exc}") from exc
-    if not isinstance(network, Chain):
-        raise SpecError(f"{where}: network: only chains are checked by this version")
-    if "layers" in record:
-        raw_layers = record["layers"]
-        if not isinstance(raw_layers, list) or len(raw_layers) != len(network):
+    stages, other = ("nodes", "layers") if isinstance(network, Graph) else ("layers", "nodes")
+    if other in record:
+        kind = "graph" if isinstance(network, Graph) else "chain"
+        raise SpecError(
+            f'{where}: key "{other}" does not belong to a {kind} case; give the answers per '
+            f'{stages[:-1]} under "{stages}"'
+        )
+    if "axes" not in record and stages not in record:
+        raise SpecError(f'{where}: give the answers under "axes" (output) or "{stages}"')
+    return record, network
+
+
+def _chain_stages(record: dict, chain: Chain, where: str) -> list[dict] | None:
+    if "layers" not in record:
+        return None
+    raw = record["layers"]
+    if not isinstance(raw, list) or len(raw) != len(chain):
+        raise SpecError(
+            f'{where}: "layers" must be a list with one entry per layer ({len(chain)}), got '
+            f"{_short(raw)}"
+        )
+    return [
+        _per_axis_result(layer, f"{where}: layers[{i}]", chain.ndim, graph=False).values
+        for i, layer in enumerate(raw)
+    ]
+
+
+def _graph_stages(record: dict, graph: Graph, where: str) -> dict[str, _Answer] | None:
+    if "nodes" not in record:
+        return None
+    raw = record["nodes"]
+    if not isinstance(raw, dict) or not raw:
+        raise SpecError(
+            f'{where}: "nodes" must be an object from node names to answers, got {_short(raw)}'
+        )
+    answers = {}
+    for name, answer in raw.items():
+        if name not in graph.order:
             raise SpecError(
-                f'{where}: "layers" must be a list with one entry per layer '
-                f"({len(network)}), got {_short(raw_layers)}"
+                f'{where}: "nodes" has {name!r}, which is not a node of the network; nodes: '
+                f"{', '.join(graph.order)}"
             )
-        answers: object = [
-            _per_axis_result(layer, f"{where}: layers[{i}]", network.ndim)
-            for i, layer in enumerate(raw_layers)
-        ]
-    elif "axes" in record:
-        answers = _per_axis_result(record["axes"], f"{where}: axes", network.ndim)
-    else:
-        raise SpecError(f'{where}: give the answers under "axes" (output) or "layers"')
+        answers[name] = _per_axis_result(answer, f"{where}: nodes.{name}", graph.ndim, graph=True)
+    return answers
+
+
+def _aligned_mismatch(graph: Graph, answers: Mapping[str, _Answer]) -> Mismatch | None:
+    """The first node (topological order) and axis whose ``aligned`` answer is wrong."""
+    result = None
+    for name in graph.order:
+        answer = answers.get(name)
+        if answer is None or answer.aligned is None:
+            continue
+        result = result or analyse(graph)
+        for axis, got in enumerate(answer.aligned):
+            want = result.at(name, axis).aligned
+            if got != want:
+                return Mismatch(name, graph.describe(name), axis, "aligned", want, got, True)
+    return None
+
+
+def _graph_mismatch(graph: Graph, answers: dict[str, _Answer]) -> Mismatch | None:
+    """The first disagreement in topological order; fields before ``aligned`` at one node."""
+    flag = _aligned_mismatch(graph, answers)
+    if flag is not None:  # only nodes up to that one can hold an earlier disagreement
+        last = graph.order.index(flag.layer)
+        answers = {k: v for k, v in answers.items() if graph.order.index(k) <= last}
+    values = {k: v.values for k, v in answers.items() if v.values}
+    miss = find_mismatch(values, graph) if values else None
+    return miss if miss is not None else flag
+
+
+def _check_line(text: str, where: str) -> tuple[Chain | Graph, Mismatch | None]:
+    record, network = _read_case(text, where)
+    graph = isinstance(network, Graph)
+    output = None
+    if "axes" in record:
+        output = _per_axis_result(record["axes"], f"{where}: axes", network.ndim, graph=graph)
     try:
-        miss = find_mismatch(answers, network)
-        if miss is None and "layers" in record and "axes" in record:  # the output as well
-            miss = find_mismatch(
-                _per_axis_result(record["axes"], f"{where}: axes", network.ndim), network
-            )
-            miss = None if miss is None else miss._replace(located=True)
+        if graph:
+            stages = _graph_stages(record, network, where)
+            miss = None if stages is None else _graph_mismatch(network, stages)
+        else:
+            stages = _chain_stages(record, network, where)
+            miss = None if stages is None else find_mismatch(stages, network)
+        if miss is not None or output is None:
+            return network, miss
+        if graph and stages is not None and stages.get(network.outputs[0]) == output:
+            return network, None  # the output's answer was compared as a node already
+        miss = find_mismatch(output.values, network) if output.values else None
+        if miss is None and output.aligned is not None:
+            miss = _aligned_mismatch(network, {network.outputs[0]: output})
+            miss = None if miss is None else miss._replace(located=False)
     except RfsymError as exc:
         raise SpecError(f"{where}: {exc}") from exc
+    if miss is not None and stages is not None:  # every stage agreed: the output is the first
+        miss = miss._replace(located=True)
     return network, miss
 
 
