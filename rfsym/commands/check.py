@@ -1,9 +1,9 @@
 """``rfsym check FILE``: verify another tool's answers against rfsym's exact values.
 
 ``FILE`` has the format ``rfsym oracle`` writes (JSON Lines; ``-`` reads stdin), with the tool's
-own values in ``axes`` and/or ``layers``.  Exit status 0 when every case agrees, 1 with a report
-of each disagreement (first diverging layer, field, expected vs got, the network), 2 when the
-file is malformed.
+own values in ``axes`` and/or ``layers`` (chains) or ``nodes`` (graphs).  Exit status 0 when every
+case agrees, 1 with a report of each disagreement (first diverging layer or node, field, expected
+vs got, the network), 2 when the file is malformed.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import argparse
 import sys
 
 from rfsym.errors import SpecError
-from rfsym.testing.corpus import generate
+from rfsym.testing.corpus import KINDS, generate
 
 __all__ = ["add_parser", "run"]
 
@@ -20,10 +20,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "oracle",
         help="write a seeded corpus of random networks with exact expected values (JSON Lines)",
         description="Write COUNT random networks (network spec + exact receptive-field values "
-        "after every layer) as JSON Lines. The same seed and count always give the same file.",
+        "after every layer or graph node) as JSON Lines. The same seed, count and kind always "
+        "give the same file.",
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--count", type=int, default=100, help="number of cases (default 100)")
+    parser.add_argument(
+        "--kind",
+        choices=KINDS,
+        default="chain",
+        help="chain: chains of layers (default; the same bytes as before graphs existed); graph: "
+        "residual, inception and U-Net blocks with transposed convolutions and upsampling; "
+        "mixed: each case either",
+    )
     parser.add_argument(
         "--max-layers", type=int, default=8, help="layers per network, at most (default 8)"
     )
@@ -45,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
     ):
         if value < low:
             raise SpecError(f"{name} = {value} is not allowed; {name} must be at least {low}")
-    lines = generate(args.seed, args.count, max_layers=args.max_layers, max_ndim=args.max_ndim)
+    lines = generate(
+        args.seed, args.count, max_layers=args.max_layers, max_ndim=args.max_ndim, kind=args.kind
+    )
     if args.output == "-":
         for line in lines:
             sys.stdout.write(line + "\n")
