@@ -33,13 +33,14 @@ rfsym.testing.oracle.RFMismatchError: layer 2 (Conv) [output], axis 0: rf expect
 
 from __future__ import annotations
 
+import functools
 import json
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rfsym.algebra.graph import analyse
+from rfsym.algebra.graph import GraphRF, analyse
 from rfsym.errors import GraphError, LayerSpecError, ProofError, RfsymError
 from rfsym.model.chain import Chain
 from rfsym.model.graph import Graph, LayerNode, MergeNode
@@ -187,6 +188,12 @@ def _plain(value: Any) -> Number | None:
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _analysis(graph: Graph) -> GraphRF:
+    """``analyse(graph)``, once for all axes and nodes (graphs are frozen values)."""
+    return analyse(graph)
+
+
 def _graph_values(graph: Graph, axis: int, nodes: Sequence[str] | None = None) -> dict:
     if graph.free_symbols:
         name = sorted(s.name for s in graph.free_symbols)[0]
@@ -197,7 +204,7 @@ def _graph_values(graph: Graph, axis: int, nodes: Sequence[str] | None = None) -
             allowed="an integer: the oracle evaluates numeric networks (substitute values for "
             "the symbols first)",
         )
-    result = analyse(graph)
+    result = _analysis(graph)
     out = {}
     for name in graph.order if nodes is None else nodes:
         rf = result.at(name, axis)
