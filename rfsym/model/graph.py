@@ -29,7 +29,9 @@ Errors are :class:`~rfsym.errors.GraphError` naming the node.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import sympy as sp
@@ -60,6 +62,9 @@ __all__ = [
 ]
 
 _MERGE_MODES = ("add", "concat")
+# isinstance with a tuple of classes: a ``tuple | list`` written in a call builds a new union
+# object on every call, which is measurable when a graph has 10**5 nodes.
+_SEQUENCES = (tuple, list)
 
 
 def _check_name(name: object, what: str) -> None:
@@ -82,7 +87,7 @@ class InputNode:
         _check_name(self.name, "InputNode")
         if self.size is None:
             return
-        sizes = self.size if isinstance(self.size, tuple | list) else (self.size,)
+        sizes = self.size if isinstance(self.size, _SEQUENCES) else (self.size,)
         for n in sizes:
             if isinstance(n, bool) or not isinstance(n, int) or n < 1:
                 raise GraphError(
@@ -134,7 +139,7 @@ class MergeNode:
 
     def __post_init__(self) -> None:
         _check_name(self.name, "MergeNode")
-        inputs = tuple(self.inputs) if isinstance(self.inputs, list | tuple) else self.inputs
+        inputs = tuple(self.inputs) if isinstance(self.inputs, _SEQUENCES) else self.inputs
         if not isinstance(inputs, tuple) or len(inputs) < 2:
             raise GraphError(
                 f"merge {self.name!r}: inputs = {self.inputs!r}; a merge needs a tuple of at "
@@ -149,6 +154,10 @@ class MergeNode:
 
 
 Node = InputNode | LayerNode | MergeNode
+_NODE_TYPES = (InputNode, LayerNode, MergeNode)  # a tuple: isinstance is fastest with one
+
+# Layers with their own index map and output size (the others are sliding windows).
+_OWN_INDEX_MAP = (TFConv, ConvTranspose, Upsample, AdaptivePool, GlobalPool)
 
 
 def layer_index_map(layer: AbstractLayer, axis: int, input_size: int | None) -> IndexMap:
@@ -157,14 +166,14 @@ def layer_index_map(layer: AbstractLayer, axis: int, input_size: int | None) -> 
     Sliding windows give ``("window", k, s, p_left, d)``; size-dependent layers need
     ``input_size`` (TF SAME with stride > 1, adaptive and global pooling).
     """
-    if isinstance(layer, TFConv | ConvTranspose | Upsample | AdaptivePool | GlobalPool):
+    if isinstance(layer, _OWN_INDEX_MAP):
         return layer.index_map(axis, input_size=input_size)
     return window_index_map(layer.axis(axis), where=layer.describe())
 
 
 def layer_output_size(layer: AbstractLayer, axis: int, n: int) -> int:
     """Number of output units of ``layer`` along ``axis`` for ``n`` input units (numeric)."""
-    if isinstance(layer, TFConv | ConvTranspose | Upsample | AdaptivePool | GlobalPool):
+    if isinstance(layer, _OWN_INDEX_MAP):
         return layer.out_size(n, axis)
     geometry = layer.axis(axis)
     ceil_mode = isinstance(layer, Pool) and layer.ceil_mode
@@ -197,36 +206,26 @@ class Graph:
     sizes: Mapping[str, tuple[int, ...]] | None = field(init=False, repr=False, compare=False)
     symbolic: bool = field(init=False, repr=False, compare=False)
     _by_name: Mapping[str, Node] = field(init=False, repr=False, compare=False)
-    _consumers: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    _index: Mapping[str, int] = field(init=False, repr=False, compare=False)
+    _readers: Sequence[Sequence[int]] = field(init=False, repr=False, compare=False)
+    _inputs: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        with _gc_paused():
+            self._build()
+
+    def _build(self) -> None:
         nodes = tuple(self.nodes) if isinstance(self.nodes, Iterable) else self.nodes
         if not isinstance(nodes, tuple) or not nodes:
             raise GraphError(f"Graph: nodes = {self.nodes!r}; give a non-empty sequence of nodes")
-        by_name: dict[str, Node] = {}
-        for node in nodes:
-            if not isinstance(node, InputNode | LayerNode | MergeNode):
-                raise GraphError(
-                    f"Graph: {node!r} is not a node; use InputNode, LayerNode or MergeNode"
-                )
-            if node.name in by_name:
-                raise GraphError(f"node {node.name!r}: duplicate name; node names must be unique")
-            by_name[node.name] = node
-        consumers: dict[str, list[str]] = {name: [] for name in by_name}
-        for node in nodes:
-            for source in node.inputs:
-                if source not in by_name:
-                    raise GraphError(
-                        f"node {node.name!r}: input {source!r} is not a node of this graph "
-                        f"(dangling input); known nodes: {_few(by_name)}"
-                    )
-                consumers[source].append(node.name)
-        if not any(isinstance(n, InputNode) for n in nodes):
-            raise GraphError("Graph: no InputNode; a graph needs at least one input")
-        order = _topological_order(nodes, consumers)
+        by_name, index = _index_nodes(nodes)
+        readers, pending = _readers(nodes, index, by_name)
+        order_idx = _topological_order(nodes, readers, pending)
+        names = tuple(by_name)
+        order = tuple(names[i] for i in order_idx)
         outputs = self.outputs
         if outputs is None:
-            outputs = tuple(n.name for n in nodes if not consumers[n.name])
+            outputs = tuple(names[i] for i, r in enumerate(readers) if not r)
         else:
             outputs = (outputs,) if isinstance(outputs, str) else tuple(outputs)
             for out in outputs:
@@ -240,9 +239,12 @@ class Graph:
         set_(self, "outputs", outputs)
         set_(self, "order", order)
         set_(self, "_by_name", by_name)
-        set_(self, "_consumers", {k: tuple(v) for k, v in consumers.items()})
-        set_(self, "ndim", self._check_axes())
-        set_(self, "symbolic", not all(_numeric(n) for n in nodes))
+        set_(self, "_index", index)
+        set_(self, "_readers", readers)
+        set_(self, "_inputs", tuple(names[i] for i in order_idx if not pending[i]))
+        ndims, symbolic = _layer_facts(nodes)
+        set_(self, "ndim", self._check_axes() if len(ndims) > 1 else next(iter(ndims), 1))
+        set_(self, "symbolic", symbolic)
         set_(self, "sizes", self._compute_sizes())
 
     def __repr__(self) -> str:
@@ -266,12 +268,13 @@ class Graph:
     def consumers(self, name: str) -> tuple[str, ...]:
         """Names of the nodes that read node ``name``."""
         self.node(name)
-        return self._consumers[name]
+        nodes = self.nodes
+        return tuple(nodes[j].name for j in self._readers[self._index[name]])
 
     @property
     def inputs(self) -> tuple[str, ...]:
         """Names of the input nodes, in topological order."""
-        return tuple(n for n in self.order if isinstance(self._by_name[n], InputNode))
+        return self._inputs
 
     @property
     def free_symbols(self) -> frozenset[sp.Symbol]:
@@ -388,10 +391,10 @@ class Graph:
             node = self._by_name[name]
             if isinstance(node, MergeNode):
                 raise GraphError(f"node {name!r}: a merge; only a graph without merges is a chain")
-            if len(self._consumers[name]) > 1:
+            readers = self._readers[self._index[name]]
+            if len(readers) > 1:
                 raise GraphError(
-                    f"node {name!r}: read by {len(self._consumers[name])} nodes; a chain does "
-                    "not branch"
+                    f"node {name!r}: read by {len(readers)} nodes; a chain does not branch"
                 )
             if isinstance(node, LayerNode):
                 layer = node.layer if node.layer.name else replace(node.layer, name=name)
@@ -400,6 +403,9 @@ class Graph:
 
     # -- validation helpers -------------------------------------------------------------
     def _check_axes(self) -> int:
+        """The one number of axes; raises naming the first two nodes (in topological order)
+        that disagree.  :func:`_layer_facts` finds the numbers in one cheap pass; this walk
+        runs only when they disagree, to name the nodes."""
         found: dict[int, str] = {}
         for name in self.order:
             node = self._by_name[name]
@@ -416,47 +422,57 @@ class Graph:
         return next(iter(found), 1)
 
     def _compute_sizes(self) -> Mapping[str, tuple[int, ...]] | None:
-        inputs = [self._by_name[n] for n in self.order if isinstance(self._by_name[n], InputNode)]
-        if any(n.size is None for n in inputs):
+        by_name = self._by_name
+        if any(by_name[n].size is None for n in self._inputs):
             return None
         if self.symbolic:
             return None
         sizes: dict[str, tuple[int, ...]] = {}
+        # A layer object shared by several nodes gives the same sizes for the same input
+        # sizes: computed once (keyed by id; self.nodes keeps every layer alive meanwhile).
+        known: dict[tuple[int, tuple[int, ...]], tuple[int, ...]] = {}
         for name in self.order:
-            node = self._by_name[name]
-            if isinstance(node, InputNode):
+            node = by_name[name]
+            if isinstance(node, LayerNode):
+                before = sizes[node.input]
+                key = (id(node.layer), before)
+                after = known.get(key)
+                if after is None:
+                    after = known[key] = self._layer_sizes(name, node.layer, before)
+                sizes[name] = after
+            elif isinstance(node, InputNode):
                 size = node.size if isinstance(node.size, tuple) else (node.size,) * self.ndim
                 sizes[name] = size
-            elif isinstance(node, LayerNode):
-                before = sizes[node.input]
-                try:
-                    after = tuple(
-                        layer_output_size(node.layer, axis, n) for axis, n in enumerate(before)
-                    )
-                except RfsymError as err:
-                    raise GraphError(f"{self.describe(name)}: {err}") from err
-                if min(after) < 1:
-                    raise GraphError(
-                        f"{self.describe(name)}: input size {before} gives output size {after};"
-                        " every node needs at least one output unit (the input is too small)"
-                    )
-                sizes[name] = after
             else:
-                shapes = {sizes[source] for source in node.inputs}
-                if len(shapes) > 1:
+                first = sizes[node.inputs[0]]
+                if any(sizes[source] != first for source in node.inputs):
                     listing = ", ".join(f"{s!r}: {sizes[s]}" for s in node.inputs)
                     raise GraphError(
                         f"merge {name!r} ({node.mode}): inputs have different spatial sizes "
                         f"({listing}); a merge needs equal sizes"
                     )
-                sizes[name] = sizes[node.inputs[0]]
+                sizes[name] = first
         return sizes
 
+    def _layer_sizes(
+        self, name: str, layer: AbstractLayer, before: tuple[int, ...]
+    ) -> tuple[int, ...]:
+        """Output size per axis of node ``name`` (``layer``) on an input of size ``before``."""
+        try:
+            after = tuple(layer_output_size(layer, axis, n) for axis, n in enumerate(before))
+        except RfsymError as err:
+            raise GraphError(f"{self.describe(name)}: {err}") from err
+        if min(after) < 1:
+            raise GraphError(
+                f"{self.describe(name)}: input size {before} gives output size {after};"
+                " every node needs at least one output unit (the input is too small)"
+            )
+        return after
 
-def _numeric(node: Node) -> bool:
-    if not isinstance(node, LayerNode):
-        return True
-    for values in node.layer._axis_fields():
+
+def _numeric_layer(layer: AbstractLayer) -> bool:
+    """Every parameter of ``layer`` is a plain integer (no symbol)."""
+    for values in layer._axis_fields():
         for v in values:
             if isinstance(v, tuple):
                 if not all(x.is_Integer for x in v if isinstance(x, sp.Basic)):
@@ -466,29 +482,121 @@ def _numeric(node: Node) -> bool:
     return True
 
 
+def _layer_facts(nodes: tuple[Node, ...]) -> tuple[set[int], bool]:
+    """The numbers of axes the nodes give explicitly, and whether some parameter is symbolic.
+
+    Large graphs share layer objects (one ``Conv`` record used by many nodes), so each distinct
+    layer is inspected once; the memo is keyed by ``id`` and lives only during this call, while
+    ``nodes`` keeps every layer alive, so an id cannot be reused for another layer.
+    """
+    ndims: set[int] = set()
+    symbolic = False
+    seen: dict[int, tuple[int | None, bool]] = {}
+    for node in nodes:
+        if isinstance(node, LayerNode):
+            layer = node.layer
+            facts = seen.get(id(layer))
+            if facts is None:
+                facts = seen[id(layer)] = (layer.ndim, _numeric_layer(layer))
+            ndim, numeric = facts
+            if ndim is not None:
+                ndims.add(ndim)
+            symbolic = symbolic or not numeric
+        elif isinstance(node, InputNode) and isinstance(node.size, tuple):
+            ndims.add(len(node.size))
+    return ndims, symbolic
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (if enabled) for a linear pass over a large graph.
+
+    The passes allocate many small lists and tuples and no reference cycles; each automatic
+    collection would rescan every live object, so large graphs would cost more than linear.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _few(names: Iterable[str], limit: int = 8) -> str:
     listed = list(names)
     shown = ", ".join(repr(n) for n in listed[:limit])
     return shown + (f", ... ({len(listed)} in all)" if len(listed) > limit else "")
 
 
-def _topological_order(nodes: tuple[Node, ...], consumers: Mapping[str, list[str]]) -> tuple:
-    """Kahn's algorithm, stable in the given node order; a cycle raises naming its nodes."""
-    pending = {n.name: len(n.inputs) for n in nodes}
-    ready = [n.name for n in nodes if not n.inputs]
+def _index_nodes(nodes: tuple[Node, ...]) -> tuple[dict[str, Node], dict[str, int]]:
+    """Name -> node and name -> position; refuses non-nodes and duplicate names."""
+    by_name: dict[str, Node] = {}
+    index: dict[str, int] = {}
+    for i, node in enumerate(nodes):
+        if not isinstance(node, _NODE_TYPES):
+            raise GraphError(
+                f"Graph: {node!r} is not a node; use InputNode, LayerNode or MergeNode"
+            )
+        name = node.name
+        if name in index:
+            raise GraphError(f"node {name!r}: duplicate name; node names must be unique")
+        index[name] = i
+        by_name[name] = node
+    return by_name, index
+
+
+def _readers(
+    nodes: tuple[Node, ...], index: Mapping[str, int], by_name: Mapping[str, Node]
+) -> tuple[list[list[int]], list[int]]:
+    """Per node (by position): the positions of the nodes reading it, and its number of inputs.
+
+    Raises for a dangling input, then for a graph without an InputNode.
+    """
+    readers: list[list[int]] = [[] for _ in nodes]
+    pending = [0] * len(nodes)
+    has_input = False
+    for i, node in enumerate(nodes):
+        sources = node.inputs
+        if not sources:
+            has_input = has_input or isinstance(node, InputNode)
+            continue
+        pending[i] = len(sources)
+        for source in sources:
+            j = index.get(source)
+            if j is None:
+                raise GraphError(
+                    f"node {node.name!r}: input {source!r} is not a node of this graph "
+                    f"(dangling input); known nodes: {_few(by_name)}"
+                )
+            readers[j].append(i)
+    if not has_input:
+        raise GraphError("Graph: no InputNode; a graph needs at least one input")
+    return readers, pending
+
+
+def _topological_order(
+    nodes: tuple[Node, ...], readers: Sequence[Sequence[int]], pending: Sequence[int]
+) -> list[int]:
+    """Kahn's algorithm on positions, stable in the given node order (a released reader is
+    visited next, depth first); a cycle raises naming its nodes.  ``pending`` is not changed."""
+    pending = list(pending)
+    ready = [i for i, p in enumerate(pending) if not p]
     ready.reverse()
-    order: list[str] = []
+    order: list[int] = []
     while ready:
-        name = ready.pop()
-        order.append(name)
+        i = ready.pop()
+        order.append(i)
         released = []
-        for consumer in consumers[name]:
-            pending[consumer] -= 1
-            if pending[consumer] == 0:
-                released.append(consumer)
-        ready.extend(reversed(released))
+        for reader in readers[i]:
+            pending[reader] -= 1
+            if pending[reader] == 0:
+                released.append(reader)
+        if released:
+            released.reverse()
+            ready.extend(released)
     if len(order) < len(nodes):
-        stuck = [n.name for n in nodes if pending[n.name] > 0]
+        stuck = [n.name for n, p in zip(nodes, pending, strict=True) if p > 0]
         for node in nodes:
             if not node.inputs and not isinstance(node, InputNode):
                 raise GraphError(f"node {node.name!r}: no input")
@@ -496,4 +604,4 @@ def _topological_order(nodes: tuple[Node, ...], consumers: Mapping[str, list[str
             f"node {stuck[0]!r}: the graph has a cycle through {_few(stuck)}; a network must be "
             "acyclic"
         )
-    return tuple(order)
+    return order

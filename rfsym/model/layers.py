@@ -42,6 +42,8 @@ __all__ = [
 ]
 
 ParamLike = int | sp.Expr
+# isinstance with a tuple of classes: ``tuple | list`` in a call builds a union on every call.
+_SEQUENCES = (tuple, list)
 PerAxis = ParamLike | tuple[ParamLike, ...]
 
 
@@ -73,16 +75,28 @@ class AxisGeometry:
 
 
 def _per_axis(value: object, *, field_name: str, minimum: int, where: str) -> tuple[Param, ...]:
-    values = value if isinstance(value, tuple | list) else (value,)
+    values = value if isinstance(value, _SEQUENCES) else (value,)
     if not values:
         raise LayerSpecError(
             layer=where, field=field_name, value="()", allowed="a value or one value per axis"
         )
-    return tuple(to_param(v, field=field_name, minimum=minimum, where=where) for v in values)
+    return tuple(_param(v, field_name=field_name, minimum=minimum, where=where) for v in values)
+
+
+def _param(value: object, *, field_name: str, minimum: int, where: str) -> Param:
+    """:func:`to_param`, with a fast path for an admissible plain ``int``.
+
+    For such a value ``to_param`` returns ``sp.Integer(value)`` after comparing the SymPy
+    Integer with ``minimum``; comparing the ``int`` gives the same answer without building a
+    SymPy relational.  Everything else (bool, too small, symbolic) goes through ``to_param``.
+    """
+    if type(value) is int and value >= minimum:
+        return sp.Integer(value)
+    return to_param(value, field=field_name, minimum=minimum, where=where)
 
 
 def _padding(value: object, *, where: str) -> tuple[tuple[Param, Param], ...]:
-    items = value if isinstance(value, tuple | list) else (value,)
+    items = value if isinstance(value, _SEQUENCES) else (value,)
     if not items:
         raise LayerSpecError(
             layer=where,
@@ -92,7 +106,7 @@ def _padding(value: object, *, where: str) -> tuple[tuple[Param, Param], ...]:
         )
     pairs = []
     for item in items:
-        if isinstance(item, tuple | list):
+        if isinstance(item, _SEQUENCES):
             if len(item) != 2:
                 raise LayerSpecError(
                     layer=where,
@@ -105,8 +119,8 @@ def _padding(value: object, *, where: str) -> tuple[tuple[Param, Param], ...]:
             left = right = item
         pairs.append(
             (
-                to_param(left, field="padding", minimum=0, where=where),
-                to_param(right, field="padding", minimum=0, where=where),
+                _param(left, field_name="padding", minimum=0, where=where),
+                _param(right, field_name="padding", minimum=0, where=where),
             )
         )
     return tuple(pairs)

@@ -1,0 +1,128 @@
+"""Fast paths of graph construction and analysis agree with the plain, general computation.
+
+Building a :class:`Graph` and analysing it take shortcuts on large graphs (positions instead
+of names, per-layer memos, plain-int parameters, tables built by slices); each test here
+recomputes the same thing the slow, obvious way and compares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import sympy as sp
+from graph_strategies import graphs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rfsym.errors import LayerSpecError
+from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode
+from rfsym.model.layers import Conv, _param
+from rfsym.model.params import positive_symbol, to_param
+
+
+@pytest.mark.parametrize("minimum", [0, 1])
+@pytest.mark.parametrize("value", [-2, -1, 0, 1, 2, 7, True, False, 10**30])
+def test_int_parameters_take_the_same_route_as_to_param(value, minimum):
+    try:
+        expected = to_param(value, field="stride", minimum=minimum, where="Conv")
+    except LayerSpecError as err:
+        with pytest.raises(LayerSpecError) as info:
+            _param(value, field_name="stride", minimum=minimum, where="Conv")
+        assert str(info.value) == str(err)
+        return
+    got = _param(value, field_name="stride", minimum=minimum, where="Conv")
+    assert got == expected and type(got) is type(expected)
+
+
+def _reference(nodes, outputs=None):
+    """Graph facts computed the obvious way, by name (Kahn's algorithm as documented)."""
+    by_name = {n.name: n for n in nodes}
+    consumers = {n.name: [] for n in nodes}
+    for node in nodes:
+        for source in node.inputs:
+            consumers[source].append(node.name)
+    pending = {n.name: len(n.inputs) for n in nodes}
+    ready = [n.name for n in nodes if not n.inputs][::-1]
+    order = []
+    while ready:
+        name = ready.pop()
+        order.append(name)
+        released = []
+        for consumer in consumers[name]:
+            pending[consumer] -= 1
+            if pending[consumer] == 0:
+                released.append(consumer)
+        ready.extend(reversed(released))
+    return {
+        "order": tuple(order),
+        "inputs": tuple(n for n in order if isinstance(by_name[n], InputNode)),
+        "consumers": {k: tuple(v) for k, v in consumers.items()},
+        "outputs": outputs or tuple(n.name for n in nodes if not consumers[n.name]),
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(graphs(max_nodes=9), st.randoms(use_true_random=False))
+def test_construction_matches_the_name_based_reference(graph, rng):
+    nodes = list(graph.nodes)
+    rng.shuffle(nodes)  # any node order: the topological order must not depend on the input's
+    rebuilt = Graph(nodes=tuple(nodes))
+    expected = _reference(nodes)
+    assert rebuilt.order == expected["order"]
+    assert rebuilt.inputs == expected["inputs"]
+    assert rebuilt.outputs == expected["outputs"]
+    for name, readers in expected["consumers"].items():
+        assert rebuilt.consumers(name) == readers
+
+
+def test_two_inputs_and_duplicate_merge_inputs():
+    nodes = (
+        InputNode(name="b"),
+        LayerNode(name="c", layer=Conv(kernel_size=3), input="a"),
+        MergeNode(name="m", inputs=("c", "c")),
+        MergeNode(name="n", inputs=("b", "m")),
+        InputNode(name="a"),
+        LayerNode(name="d", layer=Conv(kernel_size=1), input="b"),
+    )
+    graph = Graph(nodes=nodes)
+    expected = _reference(nodes)
+    assert graph.order == expected["order"] == ("b", "d", "a", "c", "m", "n")
+    assert graph.inputs == expected["inputs"] == ("b", "a")
+    assert graph.consumers("c") == ("m", "m")
+    assert graph.outputs == ("n", "d")
+
+
+@settings(max_examples=40, deadline=None)
+@given(graphs(max_nodes=8, sized=True))
+def test_shared_layer_objects_give_what_separate_copies_give(graph):
+    """Sizes and axis facts are memoised per layer object; copies must not change them."""
+    shared = Conv(kernel_size=3, padding=1)
+    nodes = list(graph.nodes)
+    last = graph.order[-1]
+    for i in range(3):  # the same object three times, then three equal copies
+        nodes.append(LayerNode(name=f"s{i}", layer=shared, input=last))
+        nodes.append(LayerNode(name=f"c{i}", layer=replace(shared), input=last))
+    a = Graph(nodes=tuple(nodes))
+    b = Graph(
+        nodes=tuple(
+            replace(n, layer=replace(n.layer)) if isinstance(n, LayerNode) else n for n in nodes
+        )
+    )
+    assert a.sizes == b.sizes and a.ndim == b.ndim and a.symbolic == b.symbolic
+    assert a.sizes is None or a.sizes["s2"] == a.sizes["c2"]
+
+
+def test_symbolic_and_axes_facts_with_shared_layers():
+    k = positive_symbol("k")
+    wide = Conv(kernel_size=(3, 3))
+    nodes = (
+        InputNode(name="x"),
+        LayerNode(name="a", layer=wide, input="x"),
+        LayerNode(name="b", layer=wide, input="a"),
+        LayerNode(name="c", layer=Conv(kernel_size=2 * k + 1), input="b"),
+    )
+    graph = Graph(nodes=nodes)
+    assert graph.ndim == 2 and graph.symbolic
+    assert Graph(nodes=nodes[:3]).symbolic is False
+    assert isinstance(graph.node("c").layer.kernel_size[0], sp.Expr)
