@@ -42,7 +42,9 @@ import gc
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from math import gcd
+from operator import add
 
 import sympy as sp
 
@@ -122,40 +124,78 @@ def _at(profile: Profile, u: int, high: bool) -> int:
 
 
 def _normalise(period: int, step: int, lo: tuple, hi: tuple) -> Profile:
-    """The same profile with its smallest period."""
+    """The same profile with its smallest period.
+
+    A shorter period ``d`` must divide ``period`` and advance by a whole ``step * d / period``,
+    i.e. be a multiple of ``period / gcd(step, period)``; only those ``d`` are tried (in
+    increasing order, as a plain scan of ``1 .. period - 1`` would find them), each by
+    comparing the table shifted by ``d`` with the table advanced by one step.
+    """
     if period == 1:
         return (1, step, lo, hi)
-    for d in range(1, period):
-        if period % d or (step * d) % period:
+    base = period // gcd(step, period)
+    for d in range(base, period, base):
+        if period % d:
             continue
         adv = step * d // period
-        if all(lo[v + d] == lo[v] + adv and hi[v + d] == hi[v] + adv for v in range(period - d)):
+        if lo[d] != lo[0] + adv or hi[d] != hi[0] + adv:
+            continue  # most candidates fail at the first unit: skip building the shifted tables
+        if lo[d:] == tuple([x + adv for x in lo[:-d]]) and hi[d:] == tuple(
+            [x + adv for x in hi[:-d]]
+        ):
             return (d, adv, lo[:d], hi[:d])
     return (period, step, lo, hi)
 
 
 def _compose(node: Profile, lmap: Profile) -> Profile:
+    """``lo'(v) = lo(first(v))``, ``hi'(v) = hi(last(v))`` over one period of the result."""
     tn, sn, lo, hi = node
     tl, sl, first, last = lmap
     if tn == 1 and tl == 1:
         return (1, sn * sl, (lo[0] + sn * first[0],), (hi[0] + sn * last[0],))
+    if tl == 1 and sl == 1:
+        # a stride-1 window: lo'(v) = lo(v + first), so the tables are rotated and shifted
+        # (the general formula below with m = tn, period = tn, step = sn)
+        return _normalise(tn, sn, _rotated(lo, sn, first[0]), _rotated(hi, sn, last[0]))
     m = tn // gcd(sl, tn)
     period = tl * m
     step = sn * (sl * m // tn)
-    new_lo, new_hi = [], []
-    for v in range(period):
-        q, r = divmod(v, tl)
-        a, b = divmod(first[r] + sl * q, tn)
-        new_lo.append(lo[b] + sn * a)
-        a, b = divmod(last[r] + sl * q, tn)
-        new_hi.append(hi[b] + sn * a)
-    return _normalise(period, step, tuple(new_lo), tuple(new_hi))
+    # unit v = q*tl + r reads x = first[r] + sl*q, and lo(x) = lo[x mod tn] + sn*(x div tn)
+    los = [f + sl * q for q in range(m) for f in first]
+    his = [f + sl * q for q in range(m) for f in last]
+    if tn == 1:
+        lo0, hi0 = lo[0], hi[0]
+        new_lo = tuple([lo0 + sn * x for x in los])
+        new_hi = tuple([hi0 + sn * x for x in his])
+    else:
+        new_lo = tuple([lo[x % tn] + sn * (x // tn) for x in los])
+        new_hi = tuple([hi[x % tn] + sn * (x // tn) for x in his])
+    return _normalise(period, step, new_lo, new_hi)
+
+
+def _rotated(table: tuple[int, ...], step: int, x0: int) -> tuple[int, ...]:
+    """Units ``x0 .. x0 + T - 1`` of the periodic-affine function with one-period ``table``
+    (period ``T = len(table)``, advancing by ``step`` per period)."""
+    a, b = divmod(x0, len(table))
+    low = step * a
+    high = low + step
+    return tuple([x + low for x in table[b:]] + [x + high for x in table[:b]])
 
 
 def _expand(profile: Profile, period: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The tables of ``profile`` over ``period`` units (a multiple of its own period)."""
+    t, step, lo, hi = profile
+    if t == period:
+        return lo, hi
+    if period % t:
+        return (
+            tuple(_at(profile, v, False) for v in range(period)),
+            tuple(_at(profile, v, True) for v in range(period)),
+        )
+    shifts = [step * q for q in range(period // t)]
     return (
-        tuple(_at(profile, v, False) for v in range(period)),
-        tuple(_at(profile, v, True) for v in range(period)),
+        tuple([x + a for a in shifts for x in lo]),
+        tuple([x + a for a in shifts for x in hi]),
     )
 
 
@@ -191,6 +231,13 @@ def _key(profile: Profile) -> tuple[int, int]:
     return (step // g, period // g)
 
 
+# SymPy numbers for the plain ints of the pass: the same values SymPy's constructors give,
+# looked up in a small LRU cache (misaligned merges repeat the same few sizes and jumps, and
+# SymPy's own cache is slower to reach).
+_integer = lru_cache(maxsize=4096)(sp.Integer)
+
+
+@lru_cache(maxsize=1024)
 def _key_number(key: tuple[int, int]) -> sp.Expr:
     return sp.Integer(key[0]) if key[1] == 1 else sp.Rational(key[0], key[1])
 
@@ -622,10 +669,9 @@ def _numeric_pass(graph: Graph, input: str, axis: int, found: list[Misalignment]
     states: dict[str, _State] = {input: ({(1, 1): start}, {(1, 1): (start, start)})}
     sizes = graph.sizes
     maps: dict = {}
+    by_name = graph._by_name
     for name in graph.order:
-        node = graph.node(name)
-        if isinstance(node, InputNode):
-            continue
+        node = by_name[name]
         if isinstance(node, LayerNode):
             before = states.get(node.input)
             if before is None:
@@ -640,31 +686,32 @@ def _numeric_pass(graph: Graph, input: str, axis: int, found: list[Misalignment]
                     raise _layer_error(graph, name, err) from err
                 maps[key] = lmap
             states[name] = _apply(before, lmap)
-            continue
-        present = [states[s] for s in node.inputs if s in states]
-        if not present:
-            continue
-        merged = _merge_states(present)
-        states[name] = merged
-        if len(present) > 1:
-            _check_numeric_merge(graph, name, axis, present, merged, found)
+        elif not isinstance(node, InputNode):
+            present = [states[s] for s in node.inputs if s in states]
+            if not present:
+                continue
+            merged = _merge_states(present)
+            states[name] = merged
+            if len(present) > 1:
+                _check_numeric_merge(graph, name, axis, present, merged, found)
     return states
 
 
 def _centres(profile: Profile, period: int) -> tuple[int, ...]:
+    """Twice the centre of units ``0 .. period - 1``."""
     lo, hi = _expand(profile, period)
-    return tuple(a + b for a, b in zip(lo, hi, strict=True))
+    return tuple(map(add, lo, hi))
 
 
 def _check_numeric_merge(
     graph: Graph, name: str, axis: int, present: list, merged: _State, found: list
 ) -> None:
-    keys = [frozenset(union) for union, _ in present]
-    if len(set(keys)) > 1:
+    first = present[0][0].keys()
+    if any(union.keys() != first for union, _ in present[1:]):  # set-like comparison
         kind = "jump"
     else:
         kind = ""
-        for jump in keys[0]:
+        for jump in first:
             profiles = [union[jump] for union, _ in present]
             if all(p[0] == 1 for p in profiles):
                 if len({p[2][0] + p[3][0] for p in profiles}) > 1:
@@ -698,9 +745,9 @@ def _check_numeric_merge(
             axis=axis,
             kind=kind,
             jumps=jumps,
-            sizes=tuple(sp.Integer(v) for v in sizes),
-            rf_min=sp.Integer(low),
-            rf_max=None if high is None else sp.Integer(high),
+            sizes=tuple(map(_integer, sizes)),
+            rf_min=_integer(low),
+            rf_max=None if high is None else _integer(high),
         )
     )
 

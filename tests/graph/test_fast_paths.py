@@ -7,6 +7,7 @@ recomputes the same thing the slow, obvious way and compares.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import pytest
@@ -15,6 +16,7 @@ from graph_strategies import graphs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import rfsym.algebra.graph as G
 from rfsym.errors import LayerSpecError
 from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode
 from rfsym.model.layers import Conv, _param
@@ -126,3 +128,89 @@ def test_symbolic_and_axes_facts_with_shared_layers():
     assert graph.ndim == 2 and graph.symbolic
     assert Graph(nodes=nodes[:3]).symbolic is False
     assert isinstance(graph.node("c").layer.kernel_size[0], sp.Expr)
+
+
+# ---- periodic-affine tables: the table-at-a-time code == the unit-at-a-time definitions ----
+
+
+def _at_reference(profile, u, high):
+    period, step, lo, hi = profile
+    q, r = divmod(u, period)
+    return (hi if high else lo)[r] + q * step
+
+
+def _normalise_reference(period, step, lo, hi):
+    """Try every d = 1 .. period - 1, unit by unit (the definition)."""
+    for d in range(1, period):
+        if period % d or (step * d) % period:
+            continue
+        adv = step * d // period
+        if all(lo[v + d] == lo[v] + adv and hi[v + d] == hi[v] + adv for v in range(period - d)):
+            return (d, adv, lo[:d], hi[:d])
+    return (period, step, lo, hi)
+
+
+def _compose_reference(node, lmap):
+    tn, sn, lo, hi = node
+    tl, sl, first, last = lmap
+    m = tn // math.gcd(sl, tn)
+    period = tl * m
+    step = sn * (sl * m // tn)
+    new_lo, new_hi = [], []
+    for v in range(period):
+        q, r = divmod(v, tl)
+        a, b = divmod(first[r] + sl * q, tn)
+        new_lo.append(lo[b] + sn * a)
+        a, b = divmod(last[r] + sl * q, tn)
+        new_hi.append(hi[b] + sn * a)
+    return _normalise_reference(period, step, tuple(new_lo), tuple(new_hi))
+
+
+@st.composite
+def profiles(draw, max_period=12):
+    """A profile (T, step, lo, hi); often with a hidden shorter period, for _normalise."""
+    inner = draw(st.integers(1, max_period))
+    repeats = draw(st.integers(1, 4))
+    adv = draw(st.integers(0, 5))
+    values = st.integers(-20, 20)
+    lo0 = draw(st.lists(values, min_size=inner, max_size=inner))
+    hi0 = draw(st.lists(values, min_size=inner, max_size=inner))
+    lo = tuple(x + adv * q for q in range(repeats) for x in lo0)
+    hi = tuple(x + adv * q for q in range(repeats) for x in hi0)
+    if draw(st.booleans()):  # break the hidden period somewhere
+        i = draw(st.integers(0, len(lo) - 1))
+        lo = (*lo[:i], lo[i] + draw(st.integers(-2, 2)), *lo[i + 1 :])
+    return (len(lo), adv * repeats, lo, hi)
+
+
+@settings(max_examples=300, deadline=None)
+@given(profiles(max_period=24))
+def test_normalise_matches_the_unit_by_unit_definition(profile):
+    assert G._normalise(*profile) == _normalise_reference(*profile)
+
+
+@settings(max_examples=300, deadline=None)
+@given(profiles(), profiles(max_period=4), st.integers(1, 4), st.booleans())
+def test_compose_matches_the_unit_by_unit_definition(node, lmap, stride, window):
+    node = _normalise_reference(*node)
+    if window:  # a sliding window (period 1): the rotation fast path when stride == 1
+        lmap = (1, stride, lmap[2][:1], lmap[3][:1])
+    else:
+        lmap = (lmap[0], stride, lmap[2], lmap[3])
+    assert G._compose(node, lmap) == _compose_reference(node, lmap)
+
+
+@settings(max_examples=200, deadline=None)
+@given(profiles(), st.integers(1, 5))
+def test_expand_and_rotate_match_unit_by_unit_values(profile, times):
+    period, step, lo, hi = profile
+    expanded = G._expand(profile, period * times)
+    assert expanded[0] == tuple(_at_reference(profile, u, False) for u in range(period * times))
+    assert expanded[1] == tuple(_at_reference(profile, u, True) for u in range(period * times))
+    for x0 in (-2 * period - 1, -1, 0, 1, period, 3 * period + 2):
+        assert G._rotated(lo, step, x0) == tuple(
+            _at_reference(profile, x0 + v, False) for v in range(period)
+        )
+        assert G._rotated(hi, step, x0) == tuple(
+            _at_reference(profile, x0 + v, True) for v in range(period)
+        )
