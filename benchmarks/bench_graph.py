@@ -17,6 +17,7 @@ import random
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 
 from rfsym import zoo
 from rfsym.algebra.graph import analyse
@@ -24,20 +25,37 @@ from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode
 from rfsym.model.layers import Conv, ConvTranspose
 
 
-def timed(action: Callable[[], object], repeat: int = 1) -> tuple[float, object]:
-    """Best of ``repeat`` runs (the machine may be shared: the minimum is the least disturbed)."""
+def timed_runs(action: Callable[[], object], repeat: int = 1) -> tuple[list[float], object]:
+    """Seconds of each of ``repeat`` runs, and the last result."""
     times, result = [], None
     for _ in range(repeat):
         start = time.perf_counter()
         result = action()
         times.append(time.perf_counter() - start)
+    return times, result
+
+
+def timed(action: Callable[[], object], repeat: int = 1) -> tuple[float, object]:
+    """Best of ``repeat`` runs (the machine may be shared: the minimum is the least disturbed)."""
+    times, result = timed_runs(action, repeat)
     return min(times), result
+
+
+def best_and_spread(times: list[float]) -> str:
+    """``"1.234 s (..1.456)"``: the best run and the slowest, so noise is visible."""
+    return f"{min(times):.3f} s (..{max(times):.3f})"
 
 
 def random_dag(n: int, seed: int = 0, *, transposed: bool = True) -> Graph:
     """Random DAG: convs (k 1/3/5, dilation 1/2, same padding), 25% add/concat merges of two
     recent nodes of equal jump, 0.5% stride-2 convs and (if ``transposed``) 0.5% 4x4/s2
     transposed convs, which make the RF phase-dependent (tables of up to 2**depth phases)."""
+    nodes = random_nodes(n, seed, transposed=transposed)
+    return Graph(nodes=nodes, outputs=(nodes[-1].name,))
+
+
+def random_nodes(n: int, seed: int = 0, *, transposed: bool = True) -> tuple:
+    """The nodes of :func:`random_dag` (building them is not part of the Graph's cost)."""
     rng = random.Random(seed)
     kinds = [Conv(kernel_size=k, padding=k // 2, dilation=d) for k in (1, 3, 5) for d in (1, 2)]
     down = Conv(kernel_size=3, stride=2, padding=1)
@@ -65,7 +83,7 @@ def random_dag(n: int, seed: int = 0, *, transposed: bool = True) -> Graph:
             nodes.append(LayerNode(name=name, layer=layer, input=source))
         level[name] = lvl
         by_level.setdefault(lvl, []).append(name)
-    return Graph(nodes=tuple(nodes), outputs=(nodes[-1].name,))
+    return tuple(nodes)
 
 
 def residual_chain(blocks: int) -> Graph:
@@ -104,27 +122,34 @@ def main() -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"(load average {load:.1f} on {os.cpu_count()} CPUs; times are the best of several runs)")
     graph = zoo.load("resnet_v1_152")
-    seconds, result = timed(lambda: analyse(graph), repeat=11)
+    runs, result = timed_runs(lambda: analyse(graph), repeat=11)
     rf = result.at(graph.outputs[0])
     print(
-        f"resnet_v1_152 full graph ({len(graph)} nodes, 2 axes): {seconds * 1e3:.1f} ms "
-        f"[target < 50 ms]; RF {rf.rf_min}, jump {rf.jump}, padding {rf.padding}"
+        f"resnet_v1_152 full graph ({len(graph)} nodes, 2 axes): {min(runs) * 1e3:.1f} ms "
+        f"(..{max(runs) * 1e3:.1f}) [target < 50 ms]; RF {rf.rf_min}, jump {rf.jump}, "
+        f"padding {rf.padding}"
     )
-    load_seconds, _ = timed(lambda: zoo.load("resnet_v1_152"), repeat=3)
-    print(f"  (parsing and validating its spec: {load_seconds * 1e3:.0f} ms)")
+    loads, _ = timed_runs(lambda: zoo.load("resnet_v1_152"), repeat=5)
+    builds, _ = timed_runs(lambda: Graph(nodes=graph.nodes, name=graph.name), repeat=11)
+    print(
+        f"  (parsing and validating its spec: {min(loads) * 1e3:.1f} ms (..{max(loads) * 1e3:.1f}),"
+        f" of which Graph(): {min(builds) * 1e3:.2f} ms (..{max(builds) * 1e3:.2f}))"
+    )
 
     for transposed in (False, True):
         label = "with transposed convs" if transposed else "sliding windows only"
-        print(f"random DAGs, {label}:")
+        print(f"random DAGs, {label} (best of several runs, slowest in brackets):")
         for n in (10**3, 10**4, 10**5):
-            build, dag = timed(lambda n=n, t=transposed: random_dag(n, transposed=t))
-            seconds, result = timed(lambda dag=dag: analyse(dag), repeat=3)
+            nodes = random_nodes(n, transposed=transposed)
+            outputs = (nodes[-1].name,)
+            builds, dag = timed_runs(partial(Graph, nodes=nodes, outputs=outputs), repeat=3)
+            runs, result = timed_runs(lambda dag=dag: analyse(dag), repeat=3)
             rf = result.at(dag.outputs[0])
             edges = sum(len(node.inputs) for node in dag.nodes)
             target = " [target < 2 s]" if n == 10**5 else ""
             print(
-                f"  {n:>6} nodes, {edges:>6} edges: analyse {seconds:.3f} s "
-                f"({seconds / n * 1e6:.1f} us/node){target}; build+validate {build:.2f} s; "
+                f"  {n:>6} nodes, {edges:>6} edges: analyse {best_and_spread(runs)} "
+                f"({min(runs) / n * 1e6:.1f} us/node){target}; Graph() {best_and_spread(builds)}; "
                 f"{len(result.misalignments)} misaligned merges; output RF "
                 f"{rf.rf_min}..{rf.rf_max}, period {rf.period}"
             )
