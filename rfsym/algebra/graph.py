@@ -319,7 +319,7 @@ def _apply(state: _State, lmap: Profile) -> _State:
 def _number(value: int | Fraction) -> sp.Expr:
     if isinstance(value, Fraction):
         return sp.Rational(value.numerator, value.denominator)
-    return sp.Integer(value)
+    return _integer(value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -469,6 +469,7 @@ class GraphRF:
     misalignments: tuple[Misalignment, ...]
     _states: tuple = field(repr=False, compare=False)
     _symbolic: bool = field(repr=False, compare=False)
+    _after_misaligned: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def aligned(self) -> bool:
@@ -489,22 +490,29 @@ class GraphRF:
         state = self._states[axis].get(node)
         if state is None:
             raise GraphError(f"node {node!r} does not depend on input {self.input!r}")
-        bad = {m.node for m in self.misalignments if m.axis == axis}
-        aligned = not (bad & _ancestors(self.graph, node))
+        aligned = node not in self._misaligned_at_or_after(axis)
         if self._symbolic:
             return _symbolic_result(node, axis, self.input, state, aligned)
         return _numeric_result(self.graph, node, axis, self.input, state, aligned)
 
+    def _misaligned_at_or_after(self, axis: int) -> frozenset[str]:
+        """The nodes with a misaligned merge (on ``axis``) among themselves and their ancestors.
 
-def _ancestors(graph: Graph, node: str) -> set[str]:
-    seen = {node}
-    todo = [node]
-    while todo:
-        for source in graph.node(todo.pop()).inputs:
-            if source not in seen:
-                seen.add(source)
-                todo.append(source)
-    return seen
+        Computed once per axis in one pass over the topological order (a node is in the set
+        when it is a misaligned merge or reads a node in the set), so asking ``at()`` for every
+        node stays linear; walking each node's ancestors would be quadratic.
+        """
+        found = self._after_misaligned.get(axis)
+        if found is None:
+            bad = {m.node for m in self.misalignments if m.axis == axis}
+            reached: set[str] = set()
+            if bad:
+                node = self.graph.node
+                for name in self.graph.order:
+                    if name in bad or any(s in reached for s in node(name).inputs):
+                        reached.add(name)
+            found = self._after_misaligned[axis] = frozenset(reached)
+        return found
 
 
 def _numeric_result(

@@ -214,3 +214,39 @@ def test_expand_and_rotate_match_unit_by_unit_values(profile, times):
         assert G._rotated(hi, step, x0) == tuple(
             _at_reference(profile, x0 + v, True) for v in range(period)
         )
+
+
+def _ancestors(graph, node):
+    seen, todo = {node}, [node]
+    while todo:
+        for source in graph.node(todo.pop()).inputs:
+            if source not in seen:
+                seen.add(source)
+                todo.append(source)
+    return seen
+
+
+@settings(max_examples=60, deadline=None)
+@given(graphs(max_nodes=10))
+def test_aligned_flags_match_the_ancestor_walk(graph):
+    """``at().aligned`` comes from one pass per axis; the definition walks each node's
+    ancestors looking for a misaligned merge."""
+    result = G.analyse(graph)
+    bad = {m.node for m in result.misalignments if m.axis == 0}
+    for name in graph.order:
+        assert result.at(name).aligned == (not bad & _ancestors(graph, name))
+
+
+def test_aligned_flags_on_a_misaligned_merge_and_after_it():
+    nodes = (
+        InputNode(name="x"),
+        LayerNode(name="a", layer=Conv(kernel_size=3, stride=2), input="x"),
+        LayerNode(name="b", layer=Conv(kernel_size=3), input="x"),
+        MergeNode(name="m", inputs=("a", "b")),
+        LayerNode(name="after", layer=Conv(kernel_size=3), input="m"),
+        LayerNode(name="side", layer=Conv(kernel_size=3), input="b"),
+    )
+    result = G.analyse(Graph(nodes=nodes))
+    assert [m.node for m in result.misalignments] == ["m"]
+    flags = {name: result.at(name).aligned for name in ("x", "a", "b", "m", "after", "side")}
+    assert flags == {"x": True, "a": True, "b": True, "m": False, "after": False, "side": True}
