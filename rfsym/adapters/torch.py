@@ -1,10 +1,14 @@
 """PyTorch adapter: ``from_torch(module, input_shape=...)`` -> an rfsym Graph + diagnostics.
 
-The module is traced with :mod:`torch.fx` (symbolic tracing, down to the standard ``torch.nn``
-layers), then run once on zeros of ``input_shape`` (in eval mode, without gradients; the
-module's training flags are restored) to learn every tensor's shape.  Each fx node becomes one
-rfsym node named after the module path (``layer1.0.conv1``; a module called again gets
-``#2``, ``#3``) or, for functions, the fx node name (``add``, ``cat_1``).
+The module is traced once with :mod:`torch.fx` (symbolic tracing, down to the standard
+``torch.nn`` layers).  Every tensor's shape is then learnt without arithmetic and without
+touching the module (:class:`_MetaShapes`): shapes that follow from a layer's arguments are
+computed here, the rest come from torch running the layer on the meta device.  Only a model that
+cannot run on meta tensors, or one with hooked sub-modules (below), is run for real, on zeros of
+``input_shape`` (in eval mode, without gradients; the training flags are restored).
+
+Each fx node becomes one rfsym node named after the module path (``layer1.0.conv1``; a module
+called again gets ``#2``, ``#3``) or, for functions, the fx node name (``add``, ``cat_1``).
 
 Where symbolic tracing fails (data-dependent control flow), only the offending sub-modules are
 kept opaque; their leaf layers are recorded with forward hooks in call order and treated as a
@@ -24,6 +28,7 @@ module type and path and how to declare it, unless ``declare`` gives its geometr
 
 from __future__ import annotations
 
+import math
 import operator
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -36,7 +41,7 @@ try:
     import torch
     import torch.nn.functional as F
     from torch import fx, nn
-    from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
+    from torch.fx.passes.shape_prop import TensorMetadata, _extract_tensor_metadata
 except ImportError as _exc:  # pragma: no cover - exercised in a subprocess test
     raise MissingDependencyError(
         "rfsym.adapters.torch needs PyTorch: pip install 'rfsym[torch]'"
@@ -363,19 +368,21 @@ class _Tracer(fx.Tracer):
         return super().is_leaf_module(m, module_qualified_name)
 
 
-def _trace(module: Any, leaves: set[str], leaf_types: tuple[type, ...]) -> fx.GraphModule:
-    tracer = _Tracer(leaves, leaf_types)
-    graph = tracer.trace(module)
-    return fx.GraphModule(tracer.root, graph)
+def _trace(module: Any, leaves: set[str], leaf_types: tuple[type, ...]) -> fx.Graph:
+    """The fx graph of ``module`` (no ``GraphModule``: nothing here needs its generated code)."""
+    return _Tracer(leaves, leaf_types).trace(module)
 
 
 def _untraceable(
     module: Any, path: str, leaves: set[str], leaf_types: tuple[type, ...], why: dict[str, str]
-) -> None:
-    """Add to ``leaves`` the smallest sub-modules that torch.fx cannot trace."""
+) -> fx.Graph | None:
+    """Add to ``leaves`` the smallest sub-modules that torch.fx cannot trace.
+
+    Returns the graph of ``module`` traced with those leaves (``None`` when ``module`` itself
+    became a leaf), so the caller does not trace the whole model a second time.
+    """
     try:
-        _trace(module, {_rel(p, path) for p in leaves if _inside(p, path)}, leaf_types)
-        return
+        return _trace(module, {_rel(p, path) for p in leaves if _inside(p, path)}, leaf_types)
     except Exception as first:  # any tracing failure makes the module opaque
         for name, child in module.named_children():
             child_path = f"{path}.{name}" if path else name
@@ -384,12 +391,13 @@ def _untraceable(
                 continue
             _untraceable(child, child_path, leaves, leaf_types, why)
         try:
-            _trace(module, {_rel(p, path) for p in leaves if _inside(p, path)}, leaf_types)
+            return _trace(module, {_rel(p, path) for p in leaves if _inside(p, path)}, leaf_types)
         except Exception as again:
             if not path:
                 raise _RootUntraceable(_first_line(again)) from again
             leaves.add(path)
             why[path] = _first_line(again) or _first_line(first)
+            return None
 
 
 class _RootUntraceable(Exception):
@@ -452,8 +460,9 @@ def from_torch(
     """Translate a PyTorch module to an rfsym graph.
 
     Args:
-        module: an ``nn.Module`` (not modified: it is run once without gradients and its
-            training flags are restored).
+        module: an ``nn.Module`` (not modified: its shapes are propagated on the meta device;
+            if it must run for real, that is without gradients and its training flags are
+            restored).
         input_shape: the full input shape ``(N, C, *spatial)``, or one such shape per input.
         passthrough: treat unknown modules and functions as point-wise instead of raising; the
             result is then ``partial`` with one diagnostic per place.
@@ -484,7 +493,7 @@ def from_torch(
     leaves = set(declared_paths)
     why: dict[str, str] = {}
     try:
-        _untraceable(module, "", leaves, declared_types, why)
+        graph = _untraceable(module, "", leaves, declared_types, why)
     except _RootUntraceable as exc:
         if len(shapes) > 1:
             raise UnsupportedLayerError(
@@ -494,15 +503,15 @@ def from_torch(
         module = nn.Sequential(OrderedDict([(_ROOT, module)]))
         declare = {(f"{_ROOT}.{k}" if isinstance(k, str) else k): v for k, v in declare.items()}
         leaves, why = {_ROOT}, {_ROOT: str(exc)}
+        graph = _trace(module, leaves, declared_types)
     hooked = {p for p in leaves if p in why}
-    gm = _trace(module, leaves, declared_types)
-    propagated = None if hooked else _meta_propagate(gm, shapes)
-    if propagated is not None:  # shapes only, no arithmetic and no copy of the weights
-        gm, recordings = propagated, {}
-    else:  # hooks need a real run (and so does a model meta tensors cannot run)
-        recordings = _run(module, gm, shapes, hooked)
+    if hooked or not _meta_propagate(module, graph, shapes):
+        # hooks need a real run (and so does a model that cannot run on the meta device)
+        recordings = _run(module, graph, shapes, hooked)
+    else:
+        recordings = {}
     builder = _Builder(module, declare, passthrough, recordings)
-    return builder.build(gm, shapes, hooked, why)
+    return builder.build(graph, shapes, hooked, why)
 
 
 def _input_shapes(input_shape: object) -> list[tuple[int, ...]]:
@@ -527,33 +536,266 @@ def _input_shapes(input_shape: object) -> list[tuple[int, ...]]:
     return [one(input_shape)]
 
 
-def _meta_propagate(gm: fx.GraphModule, shapes: list[tuple[int, ...]]) -> fx.GraphModule | None:
-    """Shapes by running a copy of ``gm`` on the meta device (weights are not copied)."""
+class _Shapes(fx.Interpreter):
+    """Run an fx graph and record each node's output as ``node.meta["tensor_meta"]``.
+
+    A plain :class:`torch.fx.Interpreter` over the user's module and the traced graph (no
+    ``GraphModule`` and no copy), writing what :class:`~torch.fx.passes.shape_prop.ShapeProp`
+    writes, without the traceback ShapeProp prints when a node fails (a model that cannot run
+    on the meta device is expected, and handled by running it for real).
+    """
+
+    def run_node(self, n: fx.Node) -> Any:
+        result = super().run_node(n)
+        found = False
+
+        def extract(value: Any) -> Any:
+            nonlocal found
+            if isinstance(value, torch.Tensor):
+                found = True
+                return _extract_tensor_metadata(value)
+            return value
+
+        meta = fx.node.map_aggregate(result, extract)
+        if found:
+            n.meta["tensor_meta"] = meta
+        return result
+
+
+class _MetaShapes(_Shapes):
+    """Shapes without arithmetic: meta tensors, and no torch kernel where the shape is obvious.
+
+    Tensors are on the ``meta`` device (shapes only, no data).  Running the whole model there
+    is cheap once, but the first time in a process it is not: the meta implementations of
+    batch norm, ``add``, ``relu``, adaptive pooling, ``cat``, ``mean``, ``interpolate`` and
+    ``Linear`` with a bias are Python decompositions that import ``torch._dynamo`` on first use
+    (1.2-1.6 s, most of the first ``from_torch`` of a resnet50).  So the operations whose output
+    shape follows from their arguments alone (point-wise layers, broadcasting arithmetic,
+    channel concatenation, adaptive pooling, resizing, ``Linear``, reductions) get it computed
+    here (:func:`_known_shape`); every other operation -- convolutions, pooling, padding, views,
+    declared and unknown modules -- runs on the meta device, so torch itself gives those shapes
+    and raises on a model that is wrong.  A rule that does not clearly apply returns ``None`` and
+    torch runs the operation instead.
+
+    Modules run as meta twins (:func:`_meta_twin`: the module's Python state copied, its
+    parameters and buffers replaced by meta tensors, eval mode), made once per module, so the
+    user's model is neither copied whole nor touched.
+    """
+
+    def __init__(self, root: Any, graph: fx.Graph) -> None:
+        super().__init__(root, graph=graph)
+        self.twins: dict[int, Any] = {}
+
+    def get_attr(self, target: Any, args: tuple, kwargs: dict) -> Any:
+        value = super().get_attr(target, args, kwargs)
+        return value.detach().to("meta") if isinstance(value, torch.Tensor) else value
+
+    def call_module(self, target: Any, args: tuple, kwargs: dict) -> Any:
+        module = self.fetch_attr(target)
+        found = _known_shape(module, args, kwargs)
+        if found is not None:
+            return found
+        twin = self.twins.get(id(module))
+        if twin is None:
+            twin = self.twins[id(module)] = _meta_twin(module)
+        return twin(*args, **kwargs)
+
+    def call_function(self, target: Any, args: tuple, kwargs: dict) -> Any:
+        found = _known_shape(target, args, kwargs)
+        return found if found is not None else super().call_function(target, args, kwargs)
+
+    def call_method(self, target: Any, args: tuple, kwargs: dict) -> Any:
+        found = _known_shape(str(target), args, kwargs)
+        return found if found is not None else super().call_method(target, args, kwargs)
+
+
+def _meta_twin(module: Any) -> Any:
+    """A copy of one module with meta parameters and buffers (no weight is copied), in eval mode."""
     memo: dict[int, Any] = {}
-    for tensor in (*gm.parameters(), *gm.buffers()):
+    for tensor in (*module.parameters(), *module.buffers()):
         meta = tensor.detach().to("meta")
         memo[id(tensor)] = (
             nn.Parameter(meta, requires_grad=tensor.requires_grad)
             if isinstance(tensor, nn.Parameter)
             else meta
         )
-    try:
-        copy = deepcopy(gm, memo)
-        copy.eval()
-        param = next(gm.parameters(), None)
-        dtype = param.dtype if param is not None and param.is_floating_point() else torch.float32
-        inputs = [torch.zeros(s, dtype=dtype, device="meta") for s in shapes]
-        with torch.no_grad():
-            ShapeProp(copy).propagate(*inputs)
-    except Exception:  # data-dependent or device-specific code: fall back to a real run
+    return deepcopy(module, memo).eval()
+
+
+# The shape rules below take modules by exact type: a subclass may override ``forward``, so it
+# runs on the meta device instead.
+_SHAPE_PRESERVING_TYPES = {*_POINTWISE_MODULES, nn.Softmax, nn.LogSoftmax, nn.Softmin}
+_ADAPTIVE_ND = {
+    **{kind: int(kind.__name__[-2]) for kind in _ADAPTIVE},
+    **{function: int(function.__name__[-2]) for function in _ADAPTIVE_FUNCTIONS},
+}
+_IN_PLACE = {operator.iadd, operator.isub, operator.imul, operator.itruediv}
+_IN_PLACE |= {m for m in _ELEMENTWISE_METHODS if m.endswith("_")}
+_REDUCTIONS = {torch.mean, torch.amax, torch.sum, "mean", "amax", "sum"}
+# resize modes the adapter maps, with the number of spatial axes they take (None: any)
+_RESIZE_MODES = {"nearest": None, "nearest-exact": None, "linear": 1, "bilinear": 2, "trilinear": 3}
+
+
+def _known_shape(op: Any, args: tuple, kwargs: dict) -> torch.Tensor | None:
+    """The output of ``op(*args, **kwargs)`` as a meta tensor, where its shape is obvious.
+
+    ``op`` is a module, a function, or a method name (a ``str``; ``args[0]`` is then the
+    tensor the method is called on, so argument positions match the function's).  Returns
+    ``None`` for anything else, including arguments a rule does not expect; torch then runs the
+    operation on the meta device and decides (or raises).
+    """
+    tensors = [a for a in (*args, *kwargs.values()) if isinstance(a, torch.Tensor)]
+    if op in _ELEMENTWISE_FUNCTIONS or op in _ELEMENTWISE_METHODS:
+        if not tensors:
+            return None  # arithmetic on sizes
+        shape = tuple(torch.broadcast_shapes(*(t.shape for t in tensors)))
+        x = args[0] if args else None
+        if op in _IN_PLACE and (not isinstance(x, torch.Tensor) or shape != tuple(x.shape)):
+            return None  # torch refuses to grow a tensor in place: let it say so
+        return torch.empty(shape, dtype=tensors[0].dtype, device="meta")
+    if op in _CAT:
+        found = _pick(args, kwargs, 0, "tensors", None)
+        shape = _cat_shape(found, _pick(args, kwargs, 1, "dim", kwargs.get("axis", 0)))
+        return None if shape is None else torch.empty(shape, dtype=found[0].dtype, device="meta")
+    x = args[0] if args else None
+    if not isinstance(x, torch.Tensor):
         return None
-    return copy
+    kind = type(op)
+    if kind in _SHAPE_PRESERVING_TYPES or op in _POINTWISE_FUNCTIONS or op in _POINTWISE_METHODS:
+        # one tensor in, the same shape out (batch norm's other tensors are per-channel)
+        return x if len(tensors) == 1 or op is F.batch_norm or isinstance(op, nn.Module) else None
+    shape: tuple[int, ...] | None = None
+    if kind is nn.Linear:
+        if x.dim() >= 1 and x.shape[-1] == op.in_features:
+            shape = (*x.shape[:-1], op.out_features)
+    elif kind in _ADAPTIVE_ND and not getattr(op, "return_indices", False):
+        shape = _adaptive_shape(x, op.output_size, _ADAPTIVE_ND[kind])
+    elif op in _ADAPTIVE_FUNCTIONS and not _pick(args, kwargs, 2, "return_indices", False):
+        output_size = _pick(args, kwargs, 1, "output_size", None)
+        shape = _adaptive_shape(x, output_size, _ADAPTIVE_ND[op])
+    elif kind is nn.Upsample:
+        shape = _resize_shape(x, op.size, op.scale_factor, op.mode, op.align_corners, False)
+    elif op is F.interpolate:
+        shape = _resize_shape(
+            x,
+            _pick(args, kwargs, 1, "size", None),
+            _pick(args, kwargs, 2, "scale_factor", None),
+            _pick(args, kwargs, 3, "mode", "nearest"),
+            _pick(args, kwargs, 4, "align_corners", None),
+            _pick(args, kwargs, 6, "antialias", False),
+        )
+    elif op in _REDUCTIONS and len(tensors) == 1:
+        shape = _reduced_shape(
+            x, _pick(args, kwargs, 1, "dim", None), _pick(args, kwargs, 2, "keepdim", False)
+        )
+    return None if shape is None else torch.empty(shape, dtype=x.dtype, device="meta")
+
+
+def _pick(args: tuple, kwargs: dict, index: int, name: str, default: object) -> Any:
+    if name in kwargs:
+        return kwargs[name]
+    return args[index] if len(args) > index else default
+
+
+def _is_size(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _cat_shape(tensors: object, dim: object) -> tuple[int, ...] | None:
+    if not isinstance(tensors, tuple | list) or not tensors or not isinstance(dim, int):
+        return None
+    if not all(isinstance(t, torch.Tensor) for t in tensors):
+        return None
+    rank = tensors[0].dim()
+    if rank == 0 or not -rank <= dim < rank or any(t.dim() != rank for t in tensors):
+        return None
+    axis = dim % rank
+    rest = {(*t.shape[:axis], *t.shape[axis + 1 :]) for t in tensors}
+    if len(rest) != 1:
+        return None
+    shape = list(tensors[0].shape)
+    shape[axis] = sum(int(t.shape[axis]) for t in tensors)
+    return tuple(shape)
+
+
+def _adaptive_shape(x: torch.Tensor, output_size: object, nd: int) -> tuple[int, ...] | None:
+    sizes = tuple(output_size) if isinstance(output_size, tuple | list) else (output_size,) * nd
+    if len(sizes) != nd or x.dim() not in (nd + 1, nd + 2):
+        return None
+    spatial = tuple(int(n) if s is None else s for n, s in zip(x.shape[-nd:], sizes, strict=True))
+    if not all(_is_size(s) for s in spatial):
+        return None
+    return (*x.shape[:-nd], *spatial)
+
+
+def _resize_shape(
+    x: torch.Tensor,
+    size: object,
+    scale_factor: object,
+    mode: object,
+    align_corners: object,
+    antialias: object,
+) -> tuple[int, ...] | None:
+    """``F.interpolate``'s output shape: ``size``, or ``floor(n * scale)`` per spatial axis."""
+    nd = x.dim() - 2
+    if mode not in _RESIZE_MODES or _RESIZE_MODES[mode] not in (None, nd) or not 1 <= nd <= 3:
+        return None
+    if antialias or (_RESIZE_MODES[mode] is None and align_corners is not None):
+        return None  # torch refuses align_corners for nearest modes: let it say so
+    if (size is None) == (scale_factor is None):
+        return None
+    if size is not None:
+        spatial = tuple(size) if isinstance(size, tuple | list) else (size,) * nd
+    else:
+        scales = (
+            tuple(scale_factor) if isinstance(scale_factor, tuple | list) else (scale_factor,) * nd
+        )
+        if len(scales) != nd or not all(
+            isinstance(s, int | float) and not isinstance(s, bool) and s > 0 for s in scales
+        ):
+            return None
+        spatial = tuple(
+            math.floor(float(n) * float(s)) for n, s in zip(x.shape[2:], scales, strict=True)
+        )
+    if len(spatial) != nd or not all(_is_size(s) for s in spatial):
+        return None
+    return (*x.shape[:2], *spatial)
+
+
+def _reduced_shape(x: torch.Tensor, dim: object, keepdim: object) -> tuple[int, ...] | None:
+    dims = tuple(dim) if isinstance(dim, tuple | list) else (dim,)
+    rank = x.dim()
+    if not dims or not all(isinstance(d, int) and -rank <= d < rank for d in dims):
+        return None  # dim=None or () (every axis) and odd dims: torch knows
+    axes = {d % rank for d in dims}
+    if len(axes) != len(dims) or not isinstance(keepdim, bool):
+        return None
+    if keepdim:
+        return tuple(1 if i in axes else int(n) for i, n in enumerate(x.shape))
+    return tuple(int(n) for i, n in enumerate(x.shape) if i not in axes)
+
+
+def _meta_propagate(root: Any, graph: fx.Graph, shapes: list[tuple[int, ...]]) -> bool:
+    """Record every node's shape with :class:`_MetaShapes`; ``False`` if the model cannot run so.
+
+    Data-dependent or device-specific code (``.cpu()``, ``.item()``, tensors made on the CPU)
+    fails on meta tensors; the caller then runs the model for real (:func:`_run`).
+    """
+    param = next(root.parameters(), None)
+    dtype = param.dtype if param is not None and param.is_floating_point() else torch.float32
+    inputs = [torch.zeros(s, dtype=dtype, device="meta") for s in shapes]
+    try:
+        with torch.no_grad():
+            _MetaShapes(root, graph).run(*inputs)
+    except Exception:  # data-dependent or device-specific code: fall back to a real run
+        return False
+    return True
 
 
 def _run(
-    module: Any, gm: fx.GraphModule, shapes: list[tuple[int, ...]], hooked: set[str]
+    module: Any, graph: fx.Graph, shapes: list[tuple[int, ...]], hooked: set[str]
 ) -> dict[str, list[list[tuple[str, Any, tuple, tuple | None]]]]:
-    """Propagate shapes through ``gm`` and record leaf calls inside the hooked modules."""
+    """Run ``graph`` for real on zeros, recording shapes and leaf calls inside hooked modules."""
     training = {m: m.training for m in module.modules()}
     recordings: dict[str, list[list]] = {p: [] for p in hooked}
     handles = []
@@ -582,7 +824,7 @@ def _run(
         device = param.device if param is not None else torch.device("cpu")
         inputs = [torch.zeros(s, dtype=dtype, device=device) for s in shapes]
         with torch.no_grad():
-            ShapeProp(gm).propagate(*inputs)
+            _Shapes(module, graph=graph).run(*inputs)
     except Exception as exc:
         raise GraphError(
             f"from_torch: running the model on zeros of shape {shapes} failed: {_first_line(exc)}"
@@ -671,14 +913,14 @@ class _Builder:
 
     def build(
         self,
-        gm: fx.GraphModule,
+        graph: fx.Graph,
         shapes: list[tuple[int, ...]],
         hooked: set[str],
         why: dict[str, str],
     ) -> Imported:
         placeholders = 0
         outputs: list[str] = []
-        for node in gm.graph.nodes:
+        for node in graph.nodes:
             if node.op == "placeholder":
                 if placeholders >= len(shapes):
                     continue
@@ -715,10 +957,9 @@ class _Builder:
                 self.names[node] = name
         if not outputs:
             raise GraphError("from_torch: the model's output does not depend on its input")
-        graph = Graph(nodes=tuple(self.nodes), outputs=tuple(dict.fromkeys(outputs)))
         source = "torch.fx+hooks" if hooked else "torch.fx"
         return Imported(
-            graph=graph,
+            graph=Graph(nodes=tuple(self.nodes), outputs=tuple(dict.fromkeys(outputs))),
             source=source,
             partial=self.partial,
             diagnostics=tuple(self.diagnostics),
