@@ -9,7 +9,8 @@ asserted (speed targets are reviewed by people, not by tests).
   generation dominates; for reference);
 * the same on random graphs (``graphs()`` strategy, analysed by the graph algebra);
 * a resnet50-sized torch model (torchvision's geometry, full width) analysed by ``from_torch``
-  + ``analyse``, including tracing: target < 2 s; the same model through ONNX for reference.
+  + ``analyse``, including tracing: target < 2 s; the same model through ONNX for reference
+  (``bench_torch.py`` measures the first call in fresh processes, ``import torch`` apart).
 """
 
 from __future__ import annotations
@@ -103,8 +104,8 @@ def resnet50() -> None:
         layer4 = analyse(imported.graph).at("layer4.2.relu#3", 0)
         total = time.perf_counter() - begin
         print(
-            f"resnet50 (full width, 224x224), {run}: from_torch {traced:.2f} s (trace + shapes "
-            f"on the meta device), + analyse {total - traced:.3f} s = {total:.2f} s "
+            f"resnet50 (full width, 224x224), {run}: from_torch {traced:.2f} s (trace + shape "
+            f"pass), + analyse {total - traced:.3f} s = {total:.2f} s "
             f"(target < 2 s); {len(imported.graph.nodes)} nodes; layer4 RF {layer4.rf_max}, "
             f"jump {layer4.jump}, padding {layer4.padding}"
         )
