@@ -206,7 +206,13 @@ def _lcm(a: int, b: int) -> int:
 def _union(a: Profile, b: Profile) -> Profile:
     """Union of two profiles with the same jump: elementwise min of lo, max of hi."""
     if a[0] == 1 and b[0] == 1:
-        return (1, a[1], (min(a[2][0], b[2][0]),), (max(a[3][0], b[3][0]),))
+        alo, ahi, blo, bhi = a[2][0], a[3][0], b[2][0], b[3][0]
+        # same jump, so same step: when one interval contains the other it *is* the union
+        if alo <= blo and ahi >= bhi:
+            return a
+        if blo <= alo and bhi >= ahi:
+            return b
+        return (1, a[1], (min(alo, blo),), (max(ahi, bhi),))
     period = _lcm(a[0], b[0])
     step = a[1] * (period // a[0])
     (alo, ahi), (blo, bhi) = _expand(a, period), _expand(b, period)
@@ -293,16 +299,16 @@ def _apply(state: _State, lmap: Profile) -> _State:
     union, paths = state
     if lmap[0] == 1 and len(union) == 1 and paths is not None and len(paths) == 1:
         # the common case (a sliding window after one aligned class): no tables to expand
-        ((tn, sn, lo, hi),) = union.values()
+        ((key, profile),) = union.items()
         ((small, large),) = paths.values()
-        if tn == 1 and small[0] == 1:
-            _, sl, (first,), (last,) = lmap
-            step = sn * sl
-            new = (1, step, (lo[0] + sn * first,), (hi[0] + sn * last,))
-            small = (1, step, (small[2][0] + sn * first,), (small[3][0] + sn * last,))
-            large = (1, step, (large[2][0] + sn * first,), (large[3][0] + sn * last,))
-            key = (step, 1)
-            return {key: new}, {key: (small, large)}
+        if profile[0] == 1 and small[0] == 1:
+            return _apply_window(key, profile, small, large, lmap)
+    if paths is None and len(union) == 1:
+        # one class, path extremes no longer tracked: only the class is composed
+        ((key, profile),) = union.items()
+        new = _compose(profile, lmap)
+        jump = _key(new)
+        return {key if key == jump else jump: new}, None
     classes: dict = {}
     for profile in union.values():
         new = _compose(profile, lmap)
@@ -314,6 +320,35 @@ def _apply(state: _State, lmap: Profile) -> _State:
     for small, large in paths.values():
         _add_group(groups, _compose(small, lmap), _compose(large, lmap))
     return classes, groups
+
+
+def _apply_window(
+    key: tuple[int, int], profile: Profile, small: Profile, large: Profile, lmap: Profile
+) -> _State:
+    """A sliding window after one class of period 1 and one group of path extremes.
+
+    Equal inputs give equal outputs, so when the class profile, the smallest and the largest
+    path are one object (a chain, or a merge one branch dominates) the result is computed
+    once and shared, and the jump key is reused when unchanged: the values are those of
+    composing each separately, with fewer live objects for the garbage collector to scan.
+    """
+    _, sn, (lo,), (hi,) = profile
+    _, sl, (first,), (last,) = lmap
+    step = sn * sl
+    new = (1, step, (lo + sn * first,), (hi + sn * last,))
+    if small is profile:
+        new_small = new
+    else:
+        new_small = (1, step, (small[2][0] + sn * first,), (small[3][0] + sn * last,))
+    if large is profile:
+        new_large = new
+    elif large is small:
+        new_large = new_small
+    else:
+        new_large = (1, step, (large[2][0] + sn * first,), (large[3][0] + sn * last,))
+    if key[0] != step or key[1] != 1:
+        key = (step, 1)
+    return {key: new}, {key: (new_small, new_large)}
 
 
 def _number(value: int | Fraction) -> sp.Expr:

@@ -250,3 +250,47 @@ def test_aligned_flags_on_a_misaligned_merge_and_after_it():
     assert [m.node for m in result.misalignments] == ["m"]
     flags = {name: result.at(name).aligned for name in ("x", "a", "b", "m", "after", "side")}
     assert flags == {"x": True, "a": True, "b": True, "m": False, "after": False, "side": True}
+
+
+def _window_reference(profile, lmap):
+    _, sn, lo, hi = profile
+    _, sl, first, last = lmap
+    return (1, sn * sl, (lo[0] + sn * first[0],), (hi[0] + sn * last[0],))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-9, 0), st.integers(0, 9)), min_size=3, max_size=3),
+    st.integers(1, 4),
+    st.tuples(st.integers(1, 3), st.integers(-3, 3), st.integers(0, 6)),
+    st.sampled_from(["distinct", "all one", "small is class", "large is class", "small is large"]),
+)
+def test_sliding_window_fast_path_equals_composing_each_profile(bounds, step, window, sharing):
+    """Sharing objects between the class and the path extremes never changes a value."""
+    cls, small, large = ((1, step, (lo,), (hi,)) for lo, hi in bounds)
+    if sharing == "all one":
+        small = large = cls
+    elif sharing == "small is class":
+        small = cls
+    elif sharing == "large is class":
+        large = cls
+    elif sharing == "small is large":
+        large = small
+    stride, first, reach = window
+    lmap = (1, stride, (first,), (first + reach,))
+    key = (step, 1)
+    union, groups = G._apply(({key: cls}, {G._shape(small): (small, large)}), lmap)
+    expected = _window_reference(cls, lmap)
+    assert union == {(step * stride, 1): expected}
+    assert groups == {
+        (step * stride, 1): (_window_reference(small, lmap), _window_reference(large, lmap))
+    }
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(-9, 9), st.integers(0, 9), st.integers(-9, 9), st.integers(0, 9))
+def test_union_of_period_one_profiles_is_min_and_max(alo, awidth, blo, bwidth):
+    a = (1, 2, (alo,), (alo + awidth,))
+    b = (1, 2, (blo,), (blo + bwidth,))
+    expected = (1, 2, (min(alo, blo),), (max(alo + awidth, blo + bwidth),))
+    assert G._union(a, b) == expected == G._union(b, a)
