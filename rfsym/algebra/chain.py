@@ -197,8 +197,9 @@ def output_sizes(chain: Chain, input_size: int | sp.Expr, axis: int = 0) -> tupl
 
     Each layer maps ``n`` to ``floor((n + p_left + p_right - k')/s) + 1`` (PyTorch's rule,
     ``k'`` the effective kernel); a pooling layer with ``ceil_mode`` rounds up instead, but
-    drops a last window that would start in the right padding, as PyTorch does.  The formula holds while every size is at least 1; a numeric
-    size that leaves a layer with no output unit raises.
+    drops a last window that would start in the right padding, as PyTorch does.  The formula
+    holds while every size is at least 1; a numeric size that leaves a layer with no output
+    unit raises.
 
     >>> from rfsym.model.layers import Conv
     >>> output_sizes(Chain(layers=(Conv(kernel_size=3, stride=2, padding=1),) * 2), 224)

@@ -38,7 +38,6 @@ stride 1) go through the same pass with SymPy: at a merge of aligned branches th
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -49,7 +48,7 @@ from operator import add
 import sympy as sp
 
 from rfsym.errors import GraphError, RfsymError, UnsupportedLayerError
-from rfsym.model.graph import Graph, InputNode, LayerNode, layer_index_map
+from rfsym.model.graph import Graph, InputNode, LayerNode, gc_paused, layer_index_map
 
 __all__ = [
     "AxisRF",
@@ -679,20 +678,13 @@ def analyse(
     symbolic = graph.symbolic
     states = []
     misalignments: list[Misalignment] = []
-    # The pass allocates many small tuples and no reference cycles: pausing the cyclic garbage
-    # collector keeps its cost linear (otherwise each collection rescans every live state).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():  # many small tuples, no cycles: keep the pass linear
         for axis in range(graph.ndim):
             if symbolic:
                 axis_states = _symbolic_pass(graph, input, axis, misalignments)
             else:
                 axis_states = _numeric_pass(graph, input, axis, misalignments)
             states.append(axis_states)
-    finally:
-        if collecting:
-            gc.enable()
     return GraphRF(
         graph=graph,
         input=input,

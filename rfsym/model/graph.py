@@ -211,7 +211,7 @@ class Graph:
     _inputs: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        with _gc_paused():
+        with gc_paused():
             self._build()
 
     def _build(self) -> None:
@@ -508,7 +508,7 @@ def _layer_facts(nodes: tuple[Node, ...]) -> tuple[set[int], bool]:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector (if enabled) for a linear pass over a large graph.
 
     The passes allocate many small lists and tuples and no reference cycles; each automatic

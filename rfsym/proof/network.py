@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from fractions import Fraction
 
 import sympy as sp
 
@@ -59,10 +58,6 @@ def _sym(name: str, i: int, *, positive: bool = True) -> sp.Symbol:
 
 def _show_values(values: dict[sp.Symbol, int]) -> str:
     return ", ".join(f"{s.name} = {v}" for s, v in sorted(values.items(), key=lambda t: t[0].name))
-
-
-def _cell(value: int | Fraction | None) -> int | Fraction | str:
-    return "-" if value is None else value
 
 
 def derive_chain(
