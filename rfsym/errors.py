@@ -12,6 +12,7 @@ __all__ = [
     "ExpressionError",
     "GraphError",
     "LayerSpecError",
+    "LimitError",
     "MathMLError",
     "MissingDependencyError",
     "ProofError",
@@ -78,3 +79,11 @@ class MathMLError(RfsymError, ValueError):
 
 class ProofError(RfsymError, AssertionError):
     """A derivation step or an instantiation check does not hold."""
+
+
+class LimitError(RfsymError, ValueError):
+    """An input would exceed a documented cost bound (size, degree, index-set size, time).
+
+    Raised instead of running out of memory or time on hostile input; the message names the place,
+    the bound and how far the input goes past it.
+    """
