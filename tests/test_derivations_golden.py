@@ -17,7 +17,7 @@ from rfsym.printers.regenerate import GENERATED, documents
 from rfsym.proof.instantiate import numeric_layers
 
 ROOT = Path(__file__).resolve().parents[1] / "derivations"
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "architectures.json"
+REFERENCE = Path(__file__).resolve().parent / "data" / "reference" / "architectures.json"
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Convert the reference files' node lists (TF conventions) into rfsym Graphs, at the boundary.
 
-Conventions of ``/work/shared/reference`` (see its README): spatial lists are ``[h, w]`` (axis 0
+Conventions of ``tests/data/reference`` (see its README): spatial lists are ``[h, w]`` (axis 0
 = y, axis 1 = x here); padding ``"SAME"``/``"VALID"`` is TensorFlow's; explicit padding is
 ``[[top, bottom], [left, right]]``; ``control_inputs`` carry no receptive field; nodes listed in
 ``stop_propagation`` are cut.
@@ -14,7 +14,7 @@ from pathlib import Path
 from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode
 from rfsym.model.layers import Conv, Pad, Pointwise, Pool, TFConv, TFPool
 
-REFERENCE = Path("/work/shared/reference")
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 
 
 def load(name: str) -> dict:
