@@ -69,17 +69,32 @@ def _int(value: Any, chain: Chain, index: int, field: str) -> int:
 
 
 def _fold_layers(chain: Chain, axis: int) -> list[FoldLayer]:
+    """The chain's layers along ``axis`` as plain-integer fold layers.
+
+    Each layer object is converted once, and equal layers share the conversion (layers are
+    frozen values; real chains repeat them): a long chain costs about one dictionary lookup per
+    layer.  The lookup is by identity first because hashing a layer hashes its SymPy fields.
+    """
+    if axis != 0 and not 0 <= axis < chain.ndim:
+        chain.geometry(axis)  # raises the GraphError that names the axes there are
+    by_id: dict[int, FoldLayer] = {}
+    by_value: dict[object, FoldLayer] = {}
     out = []
-    for i, g in enumerate(chain.geometry(axis), start=1):
-        out.append(
-            FoldLayer(
+    for i, layer in enumerate(chain.layers, start=1):
+        plain = by_id.get(id(layer))
+        if plain is None:
+            plain = by_value.get(layer)
+        if plain is None:
+            g = layer.axis(axis)
+            plain = by_value[layer] = FoldLayer(
                 _int(g.kernel_size, chain, i, "kernel_size"),
                 _int(g.stride, chain, i, "stride"),
                 _int(g.pad_left, chain, i, "padding"),
                 _int(g.pad_right, chain, i, "padding"),
                 _int(g.dilation, chain, i, "dilation"),
             )
-        )
+        by_id[id(layer)] = plain
+        out.append(plain)
     return out
 
 
@@ -110,6 +125,16 @@ def _check_network(network: object) -> Chain | Graph:
             f"the oracle expects an rfsym Chain or Graph, got {type(network).__name__}: {network!r}"
         )
     return network
+
+
+def _chain_output(chain: Chain, axis: int) -> AxisValues:
+    """The values after the last layer: one integer fold, no per-layer records."""
+    rf, jump, padding = 1, 1, 0
+    for k, s, p, _q, d in _fold_layers(chain, axis):
+        rf += d * (k - 1) * jump
+        padding += p * jump
+        jump *= s
+    return _values(rf, jump, padding)
 
 
 def _chain_layers(chain: Chain, axis: int) -> tuple[AxisValues, ...]:
@@ -222,4 +247,4 @@ def expected(network: Chain | Graph, *, axis: int = 0, node: str | None = None) 
     if isinstance(network, Graph):
         name = _output(network) if node is None else node
         return _graph_values(network, axis, (name,))[name]
-    return _chain_layers(network, axis)[-1]
+    return _chain_output(network, axis)
