@@ -33,6 +33,7 @@ rfsym.testing.oracle.RFMismatchError: layer 2 (Conv) [output], axis 0: rf expect
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -125,12 +126,6 @@ def assert_rf_equal(
 # -- differential testing ---------------------------------------------------------------------
 
 
-def _default_networks() -> st.SearchStrategy[Chain]:
-    from rfsym.testing.strategies import chains
-
-    return chains(max_layers=6)
-
-
 def check_implementation(
     fn: Callable[[Any], object],
     *,
@@ -143,15 +138,20 @@ def check_implementation(
 ) -> None:
     """Differential testing of ``fn`` against the oracle, with a shrunk counterexample.
 
-    Hypothesis draws networks from ``networks`` (default: :func:`rfsym.testing.chains` of up to
-    six layers of every kind), calls ``fn(network)`` (or ``fn(convert(network))``) and compares
-    the answer with :func:`expected`.  On the first disagreement — or exception — Hypothesis
-    shrinks the network to a minimal one that still fails, and :class:`RFMismatchError` reports
-    it with the first layer that diverges.
+    Calls ``fn(network)`` (or ``fn(convert(network))``) on ``max_examples`` networks and
+    compares each answer with :func:`expected`.  On the first disagreement — or exception — the
+    network is shrunk to a minimal one that still fails, and :class:`RFMismatchError` reports it
+    with the first layer that diverges.
+
+    The networks: by default, seeded random chains of up to six layers on one axis, drawn by
+    :func:`rfsym.testing.search.search` (thousands a second, no Hypothesis needed) and shrunk by
+    :func:`rfsym.testing.search.shrink` (layers deleted, numbers lowered, fields dropped until
+    no single change still fails).  Given a Hypothesis strategy in ``networks``, Hypothesis
+    draws and shrinks them instead.
 
     Args:
         fn: the implementation under test; returns a result as described in the module docs.
-        networks: a strategy of numeric networks.
+        networks: a Hypothesis strategy of numeric networks (default: seeded random chains).
         fields: compare only these fields (default: every field the result has).
         exact: a ``float`` in a result is a mismatch even when its value is right.
         convert: turns an rfsym network into the argument ``fn`` expects (e.g. ``to_spec``).
@@ -170,17 +170,6 @@ def check_implementation(
     ...     return expected(chain)._asdict()
     >>> check_implementation(correct, max_examples=20)
     """
-    try:
-        from hypothesis import HealthCheck, find, settings
-        from hypothesis.errors import NoSuchExample
-    except ImportError as exc:
-        from rfsym.errors import MissingDependencyError
-
-        raise MissingDependencyError(
-            "check_implementation needs Hypothesis: pip install 'rfsym[testing]'"
-        ) from exc
-
-    strategy = _default_networks() if networks is None else networks
     fields = _fields(fields)
 
     def fails(network: Chain) -> bool:
@@ -191,23 +180,26 @@ def check_implementation(
         except Exception:  # a crash on a valid network is a failure, to be shrunk too
             return True
 
-    config = settings(
-        max_examples=max_examples,
-        database=None,
-        deadline=None,
-        derandomize=derandomize,
-        suppress_health_check=list(HealthCheck),
-    )
-    try:
-        network = find(strategy, fails, settings=config)
-    except NoSuchExample:
-        return None
+    if networks is None:
+        from rfsym.testing.search import search, shrink
+
+        seed = 0 if derandomize else random.SystemRandom().randrange(2**32)
+        found = search(fails, max_examples=max_examples, seed=seed)
+        if found is None:
+            return None
+        network = shrink(found, fails)
+        how = f"shrunk from a random network drawn with seed {seed}"
+    else:
+        network = _hypothesis_find(networks, fails, max_examples, derandomize)
+        if network is None:
+            return None
+        how = "shrunk by Hypothesis from a random network"
     try:
         miss = find_mismatch(fn, network, fields=fields, exact=exact, convert=convert)
     except Exception as exc:
         raise RFMismatchError(
             f"the implementation raised {type(exc).__name__}: {exc}\n"
-            f"  on the network (shrunk; paste into a test):\n    {network!r}"
+            f"  on the network ({how}; paste into a test):\n    {network!r}"
             + (f"\n  spec: {spec}" if (spec := _spec_text(network)) else ""),
             network=network,
             mismatch=None,
@@ -220,8 +212,36 @@ def check_implementation(
             mismatch=None,
         )
     raise RFMismatchError(
-        format_mismatch(network, miss, exact=exact)
-        + "\n  (shrunk by Hypothesis from a random network)",
+        format_mismatch(network, miss, exact=exact) + f"\n  ({how})",
         network=network,
         mismatch=miss,
     )
+
+
+def _hypothesis_find(
+    strategy: st.SearchStrategy[Chain],
+    fails: Callable[[Chain], bool],
+    max_examples: int,
+    derandomize: bool,
+) -> Chain | None:
+    """The failing network Hypothesis finds and shrinks in ``strategy``, or ``None``."""
+    try:
+        from hypothesis import HealthCheck, find, settings
+        from hypothesis.errors import NoSuchExample
+    except ImportError as exc:
+        from rfsym.errors import MissingDependencyError
+
+        raise MissingDependencyError(
+            "check_implementation with a strategy needs Hypothesis: pip install 'rfsym[testing]'"
+        ) from exc
+    config = settings(
+        max_examples=max_examples,
+        database=None,
+        deadline=None,
+        derandomize=derandomize,
+        suppress_health_check=list(HealthCheck),
+    )
+    try:
+        return find(strategy, fails, settings=config)
+    except NoSuchExample:
+        return None
