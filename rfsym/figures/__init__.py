@@ -22,6 +22,7 @@ conv2 unit 1 reads input pixels 1–5 (5 of them): RF 5. conv2 unit 2 reads inpu
 """
 
 from rfsym.figures.boxes import rf_box_diagram
+from rfsym.figures.embed import figures_block, with_figures
 from rfsym.figures.rows import index_set_diagram
 from rfsym.figures.scene import Figure
 from rfsym.figures.seed import derivation_figures, seed_figures
@@ -29,7 +30,9 @@ from rfsym.figures.seed import derivation_figures, seed_figures
 __all__ = [
     "Figure",
     "derivation_figures",
+    "figures_block",
     "index_set_diagram",
     "rf_box_diagram",
     "seed_figures",
+    "with_figures",
 ]

@@ -66,7 +66,7 @@ def rf_box_diagram(
     nets.append(nets[0] if same else numeric_network(graph, axis=axes[1], node=node, input=input))
     sizes = [n.sizes[n.output] if n.sizes is not None else None for n in nets]
     if units is None:
-        units = [(r, c) for r in range(min(2, sizes[0] or 2)) for c in range(min(2, sizes[1] or 2))]
+        units = [(0, 0)] if 1 in sizes else [(0, 0), (1, 1)]
     pairs = tuple(tuple(u) if isinstance(u, Sequence) else u for u in units)
     for u in pairs:
         if not isinstance(u, tuple) or len(u) != 2:
