@@ -49,7 +49,8 @@ def rf_box_diagram(
             parameter a scalar) acts alike on rows and columns.
         units: up to six ``(row, column)`` units (default: ``(0, 0)`` and ``(1, 1)``, so the
             jump and any phase dependence are visible).
-        node, input: as in :func:`~rfsym.figures.index_set_diagram`.
+        node: the node whose units are chosen (default: the only output).
+        input: the input node the boxes are measured on (default: the only input).
         axes: the two axes drawn as rows and columns.
         number_from: 0 or 1, how labels number pixels.
         max_cells: beyond this many pixels along an axis, the grid is not drawn pixel by pixel.
