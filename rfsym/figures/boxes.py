@@ -274,10 +274,15 @@ def _phase_notes(probes, axes, number_from) -> list[str]:
     notes = []
     for k, found in enumerate(probes):
         if len(set(found)) > 1:
-            which = "rows" if k == 0 else "columns"
+            if axes[0] == axes[1]:
+                if k:
+                    break  # one axis drawn as rows and columns: one note
+                which = f"both axes (the network has one, axis {axes[0]})"
+            else:
+                which = f"the {'rows' if k == 0 else 'columns'} (axis {axes[k]})"
             listed = ", ".join(map(str, found))
             notes.append(
-                f"RF size along the {which} (axis {axes[k]}) depends on the unit: {listed} "
+                f"RF size along {which} depends on the unit: {listed} "
                 f"for units {number_from}–{number_from + len(found) - 1}."
             )
     return notes

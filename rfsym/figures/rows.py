@@ -49,7 +49,8 @@ from rfsym.numeric.graph_bruteforce import reads
 
 __all__ = ["check_units", "index_set_diagram"]
 
-ROW_STEP = Fraction(12, 5)  # vertical distance between rows (a row is 1 high)
+ROW_STEP = Fraction(12, 5)  # vertical distance between rows of cells (a row is 1 high)
+BAND_STEP = Fraction(3, 2)  # next to a band: no lines to draw between the rows
 TOP = Fraction(3, 2)  # room for the title
 MAX_LINES = 2000
 
@@ -129,14 +130,13 @@ def _draw(
     span = x1 - x0
     sx = Fraction(1) if span <= max_cells else Fraction(max_cells, span)
     maps = {name: index_map for name, _, index_map in net.plain}
-    labels = {name: f"{name}  {map_label(maps[name])}".rstrip() for name in net.rows}
+    prefix = _common_prefix(net.rows)
+    labels = {name: f"{name[len(prefix) :]}  {map_label(maps[name])}".strip() for name in net.rows}
     left = max(len(t) for t in labels.values()) * char_width() + 1
 
     def X(c: Fraction) -> Fraction:
         return left + (c - x0) * sx
 
-    n = len(net.rows)
-    row_y = {name: TOP + (n - 1 - r) * ROW_STEP for r, name in enumerate(net.rows)}
     centres = {
         name: {v: Fraction(a + b + 1, 2) for v, (a, b) in table.items()}
         for name, table in intervals.items()
@@ -146,6 +146,12 @@ def _draw(
         gaps = [b - a for a, b in pairwise(xs)]
         if cells[name] and gaps and min(gaps) * sx < Fraction(1, 2):
             cells[name] = False
+    row_y = {}
+    y = TOP
+    for upper, name in zip((None, *net.rows[::-1]), net.rows[::-1], strict=False):
+        if upper is not None:  # lines between two rows of cells need room; bands do not
+            y += ROW_STEP if cells[upper] and cells[name] else BAND_STEP
+        row_y[name] = y
     counts = _read_counts(net, every)
     shapes: list = []
     rows_facts = []
@@ -173,10 +179,12 @@ def _draw(
         else:
             shapes += _band_row(net, name, y, table, every, centres[name], X, number_from)
     shapes += _connections(net, every, cells, centres, row_y, X)
-    bottom = TOP + (n - 1) * ROW_STEP + 1
+    bottom = row_y[net.input] + 1
     dims, bottom = _dimensions(net, chosen, own, bottom, X, number_from)
     shapes += dims
     title = f"Index sets of {_unit_list(chosen, number_from)} of {net.output}"
+    if prefix:
+        title += f" (rows named without {prefix!r})"
     shapes.insert(0, Text(x=Fraction(1, 2), y=Fraction(3, 4), text=title, bold=True))
     return Figure(
         title=title,
@@ -202,6 +210,24 @@ def _draw(
     )
 
 
+def _short(name: str) -> str:
+    """A module path cut to its last three parts (the full name is in ``data-node``)."""
+    parts = name.split("/")
+    return name if len(parts) <= 3 else "…/" + "/".join(parts[-3:])
+
+
+def _common_prefix(names) -> str:
+    """The longest common prefix ending in ``/`` (module paths), when there are several rows."""
+    if len(names) < 2:
+        return ""
+    first, last = min(names), max(names)
+    common = 0
+    while common < min(len(first), len(last)) and first[common] == last[common]:
+        common += 1
+    cut = first[:common].rfind("/")
+    return first[: cut + 1] if cut >= 0 else ""
+
+
 def _unit_list(chosen: tuple[int, ...], number_from: int) -> str:
     words = ", ".join(str(u + number_from) for u in chosen)
     return f"unit {words}" if len(chosen) == 1 else f"units {words}"
@@ -222,7 +248,7 @@ def _outside(net: NumericNetwork, name: str, v: int) -> bool:
 def _cells_row(net, name, y, table, centres, every, own, counts, X, sx, number_from) -> list:
     xs = sorted(centres.values())
     gaps = [b - a for a, b in pairwise(xs)]
-    width = min([Fraction(1), *gaps]) * sx
+    width = min(Fraction(1), min(gaps, default=1) * sx)
     shapes: list = []
     for v in sorted(table):
         fill, members = _fill(v, name, own)
@@ -386,7 +412,7 @@ def _legend(chosen, y, x, number_from) -> list:
     items = [(PALETTE[i], False, f"read by unit {u + number_from}") for i, u in enumerate(chosen)]
     if len(chosen) > 1:
         items.append((SHARED, False, "by several"))
-    items.append((PADDING, True, "outside the input"))
+    items.append((PADDING, True, "outside the layer (padding)"))
     shapes: list = []
     side = Fraction(1, 2)
     for fill, dashed, text in items:

@@ -10,7 +10,7 @@ fractions, printed with at most three decimals, so the same figure gives the sam
 >>> fig = Figure(title="t", description="d", width=2, height=1,
 ...              shapes=(Rect(x=0, y=0, w=1, h=1, fill="#ffffff"),))
 >>> fig.svg().splitlines()[0]
-'<svg xmlns="http://www.w3.org/2000/svg" width="48" height="24" viewBox="0 0 48 24" role="img">'
+'<svg xmlns="http://www.w3.org/2000/svg" width="48" height="24" viewBox="0 0 48 24" role="img" style="max-width: 100%; height: auto">'
 >>> print(fig.tikz().splitlines()[-2])
   \\filldraw[fill=rfsymFFFFFF, draw=rfsym000000, line width=0.4pt] (0,0) rectangle (1,-1);
 """
@@ -126,6 +126,7 @@ class Figure:
                 "height": number(self.height * PX),
                 "viewBox": f"0 0 {number(self.width * PX)} {number(self.height * PX)}",
                 "role": "img",
+                "style": "max-width: 100%; height: auto",
             },
         )
         ET.SubElement(root, "title").text = self.title
