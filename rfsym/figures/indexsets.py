@@ -96,6 +96,13 @@ def numeric_network(
     elif input not in graph.inputs:
         raise GraphError(f"figures: {input!r} is not an input of the graph ({graph.inputs})")
     plain = graph.plain(axis)
+    for name, _, index_map in plain:
+        reach = _reach(index_map)
+        if reach > MAX_UNITS:
+            raise GraphError(
+                f"figures: {graph.describe(name)} reads {reach} units per output unit along axis "
+                f"{axis}; a figure draws index sets of at most {MAX_UNITS} units"
+            )
     rows = _rows(plain, input, node)
     if node not in rows:
         raise GraphError(f"figures: node {node!r} does not depend on input {input!r}")
@@ -105,6 +112,20 @@ def numeric_network(
     return NumericNetwork(
         graph=graph, axis=axis, plain=plain, input=input, output=node, rows=rows, sizes=sizes
     )
+
+
+def _reach(index_map: tuple | None) -> int:
+    """How many input units one output unit of this map may read (bounds the brute force)."""
+    if index_map is None:
+        return 1
+    kind = index_map[0]
+    if kind in ("window", "transposed"):
+        return index_map[1]
+    if kind == "adaptive":
+        return index_map[1] // index_map[2] + 2
+    if kind == "whole":
+        return index_map[1]
+    return 2
 
 
 def _rows(plain: Sequence[tuple], input: str, output: str) -> tuple[str, ...]:
@@ -120,12 +141,52 @@ def _rows(plain: Sequence[tuple], input: str, output: str) -> tuple[str, ...]:
     return tuple(name for name, _, _ in plain if name in below and name in above)
 
 
-def _check_size(name: str, count: int) -> None:
+MAX_READS = 2_000_000
+"""Most index reads one node's propagation may do (units times reads per unit)."""
+MAX_TOTAL_READS = 20_000_000
+"""Most index reads one propagation may do over all nodes."""
+
+
+def _check_size(name: str, count: int, index_map: tuple | None = None) -> None:
+    if count * _reach(index_map) > MAX_READS:
+        raise GraphError(
+            f"figures: node {name!r}: {count} units reading {_reach(index_map)} each is more "
+            f"than the {MAX_READS} index reads a figure may do (choose fewer units or a smaller "
+            "network)"
+        )
     if count > MAX_UNITS:
         raise GraphError(
             f"figures: node {name!r} would need {count} units in one index set; a figure draws "
             f"at most {MAX_UNITS} (choose a later input node or fewer units)"
         )
+
+
+def _propagate(plain: Sequence[tuple], seeds: Mapping[str, Iterable[int]]) -> dict[str, set[int]]:
+    """Backwards from ``seeds``: per node, its seed units and every unit a later one reads.
+
+    Bounded: each node's reads and all reads together are checked before they are done.
+    """
+    wanted: dict[str, set[int]] = {name: set(units) for name, units in seeds.items()}
+    total = 0
+    for name, inputs, index_map in reversed(plain):
+        current = wanted.get(name)
+        if not current:
+            continue
+        _check_size(name, len(current), index_map)
+        total += len(current) * _reach(index_map) * len(inputs)
+        if total > MAX_TOTAL_READS:
+            raise GraphError(
+                f"figures: more than {MAX_TOTAL_READS} index reads by node {name!r}; a figure "
+                "of this network would cost too much (choose fewer units or a later input)"
+            )
+        for source in inputs:
+            target = wanted.setdefault(source, set())
+            if index_map is None:
+                target.update(current)
+            else:
+                for x in current:
+                    target.update(reads(index_map, x))
+    return wanted
 
 
 def dependency_sets(
@@ -136,26 +197,21 @@ def dependency_sets(
     The backward propagation of :func:`~rfsym.numeric.graph_bruteforce.graph_input_indices`
     on an unbounded line (padding positions are read like any other), keeping every node.
     """
-    wanted: dict[str, set[int]] = {output: set(units)}
-    found: dict[str, frozenset[int]] = {}
-    for name, inputs, index_map in reversed(plain):
-        current = wanted.pop(name, None)
-        if current is None:
-            continue
-        _check_size(name, len(current))
-        found[name] = frozenset(current)
-        for source in inputs:
-            target = wanted.setdefault(source, set())
-            if index_map is None:
-                target.update(current)
-            else:
-                for x in current:
-                    target.update(reads(index_map, x))
-    return found
+    return {
+        name: frozenset(found)
+        for name, found in _propagate(plain, {output: units}).items()
+        if found
+    }
 
 
 def input_sets(net: NumericNetwork, units: Iterable[int]) -> dict[int, frozenset[int]]:
-    """Per chosen unit of the output, the input indices it reads: the oracle itself."""
+    """Per chosen unit of the output, the input indices it reads: the oracle itself.
+
+    The bounded propagation of :func:`dependency_sets` runs first, so the oracle is only asked
+    for sets of bounded size.
+    """
+    units = tuple(units)
+    dependency_sets(net.plain, net.output, units)
     result = {}
     for u in units:
         found = graph_input_indices(net.plain, net.output, u).get(net.input, frozenset())
@@ -175,19 +231,7 @@ def unit_intervals(
     unit of each input).  A unit that reads no input unit (a transposed convolution's
     zero-inserted position) has no interval and is left out.
     """
-    needed: dict[str, set[int]] = {name: set(units) for name, units in shown.items()}
-    for name, inputs, index_map in reversed(net.plain):
-        current = needed.get(name)
-        if not current:
-            continue
-        _check_size(name, len(current))
-        for source in inputs:
-            target = needed.setdefault(source, set())
-            if index_map is None:
-                target.update(current)
-            else:
-                for x in current:
-                    target.update(reads(index_map, x))
+    needed = _propagate(net.plain, shown)
     intervals: dict[str, dict[int, tuple[int, int]]] = {net.input: {}}
     for x in needed.get(net.input, ()):
         intervals[net.input][x] = (x, x)

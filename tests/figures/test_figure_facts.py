@@ -156,6 +156,16 @@ def test_two_axes_are_measured_separately():
             "at most 10000",
             id="too-large",
         ),
+        pytest.param(
+            lambda: rf_box_diagram(Chain(layers=(Conv(kernel_size=10**9),))),
+            "reads 1000000000 units per output unit",
+            id="huge-kernel-boxes",
+        ),
+        pytest.param(
+            lambda: index_set_diagram(Chain(layers=(Conv(kernel_size=9000),) * 3)),
+            "index reads a figure may do",
+            id="reads-bounded-before-they-are-done",
+        ),
     ],
 )
 def test_bad_requests_say_what_is_allowed(call, words):
