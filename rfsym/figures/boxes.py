@@ -176,17 +176,7 @@ def _draw(nets, pairs, per_axis, probes, axes, number_from, max_cells) -> Figure
                 )
             )
     else:
-        shapes.append(
-            Rect(
-                x=X(lo[1]),
-                y=Y(lo[0]),
-                w=spans[1] * scale,
-                h=spans[0] * scale,
-                fill=WHITE,
-                stroke="#bbbbbb",
-                data=(("compressed", "1"),),
-            )
-        )
+        shapes += _compressed_grid(lo, hi, in_sizes, X, Y, number_from)
     for i, ((r, c), rows, cols) in enumerate(boxes):
         for a, b in _runs(rows):
             for p, q in _runs(cols):
@@ -268,6 +258,59 @@ def _draw(nets, pairs, per_axis, probes, axes, number_from, max_cells) -> Figure
             ("sizes", tuple(probes)),
         ),
     )
+
+
+def _compressed_grid(lo, hi, in_sizes, X, Y, number_from) -> list:
+    """Too many pixels to draw one by one: the frame in grey (padding), the input in white,
+    and the first and last index of each axis written at the edges of the input."""
+    shapes: list = [
+        Rect(
+            x=X(lo[1]),
+            y=Y(lo[0]),
+            w=X(hi[1] + 1) - X(lo[1]),
+            h=Y(hi[0] + 1) - Y(lo[0]),
+            fill=PADDING,
+            stroke="#bbbbbb",
+            data=(("compressed", "1"),),
+        )
+    ]
+    first = [max(lo[k], 0) for k in (0, 1)]
+    last = [hi[k] if in_sizes[k] is None else min(hi[k], in_sizes[k] - 1) for k in (0, 1)]
+    if first[0] > last[0] or first[1] > last[1]:
+        return shapes
+    shapes.append(
+        Rect(
+            x=X(first[1]),
+            y=Y(first[0]),
+            w=X(last[1] + 1) - X(first[1]),
+            h=Y(last[0] + 1) - Y(first[0]),
+            fill=WHITE,
+            stroke="#999999",
+            data=(("input-rows", f"{first[0]} {last[0]}"), ("input-cols", f"{first[1]} {last[1]}")),
+        )
+    )
+    half = Fraction(1, 2)
+    for col in sorted({first[1], last[1]}):
+        shapes.append(
+            Text(
+                x=X(col),
+                y=Y(lo[0]) - half,
+                text=str(col + number_from),
+                anchor="middle",
+                size="small",
+            )
+        )
+    for row in sorted({first[0], last[0]}):
+        shapes.append(
+            Text(
+                x=X(lo[1]) - Fraction(1, 4),
+                y=Y(row),
+                text=str(row + number_from),
+                anchor="end",
+                size="small",
+            )
+        )
+    return shapes
 
 
 def _phase_notes(probes, axes, number_from) -> list[str]:
