@@ -177,3 +177,18 @@ def test_bad_requests_say_what_is_allowed(call, words):
 def test_deeper_example_is_the_seed_plus_two_layers():
     deeper = deeper_seed_example()
     assert deeper.layers[:2] == seed_example().layers
+
+
+def test_a_field_larger_than_the_image_shows_the_image_inside_it():
+    from rfsym import zoo
+
+    svg = rf_box_diagram(zoo.load("alexnet_v2")).svg()
+    root = ET.fromstring(svg)
+    images = [r for r in root.iter(f"{SVG}rect") if r.get("data-input-cols")]
+    assert [(r.get("data-input-rows"), r.get("data-input-cols")) for r in images] == [
+        ("0 223", "0 223")
+    ]
+    boxes = {
+        r.get("data-box"): r.get("data-size") for r in root.iter(f"{SVG}rect") if r.get("data-box")
+    }
+    assert boxes == {"0 0": "195 195", "1 1": "195 195"}  # the zoo's RF 195 for alexnet_v2
