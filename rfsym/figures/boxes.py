@@ -116,8 +116,14 @@ def _draw(nets, pairs, per_axis, probes, axes, number_from, max_cells) -> Figure
     lo = [min(min(b[1 + k]) for b in boxes) - 1 for k in (0, 1)]
     hi = [max(max(b[1 + k]) for b in boxes) + 1 for k in (0, 1)]
     spans = [hi[k] - lo[k] + 1 for k in (0, 1)]
-    scale = Fraction(1) if max(spans) <= max_cells else Fraction(max_cells, max(spans))
     pixel_grid = max(spans) <= max_cells
+    in_sizes = [n.sizes[n.input] if n.sizes is not None else None for n in nets]
+    if not pixel_grid:  # drawn to scale anyway: show the whole input when its size is known
+        for k in (0, 1):
+            if in_sizes[k] is not None:
+                lo[k], hi[k] = min(lo[k], -1), max(hi[k], in_sizes[k])
+        spans = [hi[k] - lo[k] + 1 for k in (0, 1)]
+    scale = Fraction(1) if pixel_grid else Fraction(max_cells, max(spans))
     left, top = Fraction(5, 2), Fraction(5, 2)
 
     def X(col: int) -> Fraction:
@@ -125,8 +131,6 @@ def _draw(nets, pairs, per_axis, probes, axes, number_from, max_cells) -> Figure
 
     def Y(row: int) -> Fraction:
         return top + (row - lo[0]) * scale
-
-    in_sizes = [n.sizes[n.input] if n.sizes is not None else None for n in nets]
 
     def outside(k: int, v: int) -> bool:
         return v < 0 or (in_sizes[k] is not None and v >= in_sizes[k])
