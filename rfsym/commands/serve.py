@@ -77,12 +77,12 @@ def run(args: argparse.Namespace) -> int:
     """Read the network, bind the port, print the URL, serve until interrupted."""
     try:
         import uvicorn
-
-        from rfsym.web.app import create_app
-    except ImportError as exc:
+    except ImportError:
         raise MissingDependencyError(
-            f"rfsym serve needs the web extra ({exc.name} is missing): pip install 'rfsym[web]'"
+            "rfsym serve needs the web extra (uvicorn is missing): pip install 'rfsym[web]'"
         ) from None
+    from rfsym.web.app import create_app  # raises MissingDependencyError without starlette
+
     if not args.timeout > 0:
         raise SpecError(f"--timeout = {args.timeout} is not allowed; give a positive number")
     initial = initial_spec(args.spec) if args.spec else None
