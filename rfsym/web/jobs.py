@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -198,8 +199,11 @@ def run_job(name: str, request: dict[str, Any]) -> dict[str, Any]:
     job = JOBS.get(name)
     if job is None:
         return {"ok": False, "error": {"message": f"unknown request {name!r}"}}
+    started = time.perf_counter()
     try:
-        return {"ok": True, **job(request)}
+        answer = {"ok": True, **job(request)}
+        answer["compute_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        return answer
     except RfsymError as err:
         return {"ok": False, "error": error_payload(err)}
     except RecursionError:

@@ -67,6 +67,7 @@
   }
   function saveUrl() {
     const hash = "#spec=" + encode(state.valid) + (state.axis ? "&axis=" + state.axis : "");
+    state.hash = hash;
     history.replaceState(null, "", hash);
   }
   function readUrl() {
@@ -270,10 +271,15 @@
     markValid();
     renderView(answer);
     saveUrl();
-    const ms = performance.now() - state.editStart;
-    document.body.dataset.updateMs = ms.toFixed(1);
-    setStatus(`Updated in ${ms.toFixed(0)} ms`, "ready");
-    document.body.dataset.updates = String(Number(document.body.dataset.updates) + 1);
+    // timed to the first frame painted with the new content (two animation frames)
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      if (seq !== state.seq) return;
+      const ms = performance.now() - state.editStart;
+      document.body.dataset.updateMs = ms.toFixed(1);
+      document.body.dataset.computeMs = String(answer.compute_ms);
+      setStatus(`Updated in ${ms.toFixed(0)} ms (engine ${answer.compute_ms.toFixed(0)} ms)`, "ready");
+      document.body.dataset.updates = String(Number(document.body.dataset.updates) + 1);
+    }));
   }
 
   function markValid() {
@@ -451,6 +457,14 @@
     state.history = [];
   }
 
+  async function followLink() { // a link pasted into this tab: load what it names
+    if (location.hash === state.hash) return;
+    const fromUrl = readUrl();
+    if (fromUrl && fromUrl.spec) await loadSpec(fromUrl.spec, fromUrl.axis);
+    else if (fromUrl && fromUrl.zoo) await loadZoo(fromUrl.zoo);
+  }
+
+  window.addEventListener("hashchange", () => { followLink(); });
   document.addEventListener("DOMContentLoaded", () => {
     start().catch((e) => { setStatus("The page could not start: " + e.message, "error"); });
   });
