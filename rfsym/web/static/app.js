@@ -339,7 +339,7 @@
     const notes = $("notes"); notes.textContent = "";
     for (const note of view.notes) { const p = document.createElement("p"); p.textContent = note; notes.append(p); }
     $("forms-section").hidden = view.forms.length === 0;
-    $("forms").innerHTML = view.forms.map((f) => f.mathml).join("");
+    $("forms").innerHTML = view.forms.map((f) => `<div class="form">${f.mathml}</div>`).join("");
     renderWhatif(view);
     const d = $("derivation");
     if (view.derivation.html) d.innerHTML = view.derivation.html;
