@@ -487,6 +487,28 @@ class AxisRF:
         """RF sizes of several units."""
         return tuple(self.size(u) for u in units)
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the fields as a small table, with the intervals of units 0 and 1."""
+        from html import escape
+
+        top = "unbounded" if self.rf_max is None and self.jump is None else self.rf_max
+        rows = [
+            ("RF size", self.rf_min if self.rf_min == self.rf_max else f"{self.rf_min} … {top}"),
+            ("jump", self.jump if self.jump is not None else ", ".join(map(str, self.jumps))),
+            ("effective padding", self.padding),
+            ("period", self.period),
+            ("single-path RF", f"{self.path_rf_min} … {self.path_rf_max}"),
+            ("aligned", self.aligned),
+            ("unit 0 reads", self.interval(0)),
+            ("unit 1 reads", self.interval(1)),
+        ]
+        body = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(str(v))}</td></tr>"
+            for k, v in rows
+        )
+        where = f"{self.node} (axis {self.axis}) on {self.input}"
+        return f"<table><caption>{escape(where)}</caption>{body}</table>"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GraphRF:
@@ -509,6 +531,46 @@ class GraphRF:
     def aligned(self) -> bool:
         """No misaligned merge anywhere."""
         return not self.misalignments
+
+    def __repr__(self) -> str:
+        """Short: the graph by name and size, not all its nodes (``graph`` holds them)."""
+        name = f"{self.graph.name!r}, " if self.graph.name else ""
+        state = "aligned" if self.aligned else f"{len(self.misalignments)} misaligned merge(s)"
+        return (
+            f"<GraphRF of graph {name}{len(self.graph.nodes)} nodes, {self.graph.ndim} axis/axes,"
+            f" on input {self.input!r}: {state}; outputs {', '.join(self.graph.outputs)}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """Jupyter: one row per output and axis (RF, jump, padding), then the misalignments."""
+        from html import escape
+
+        head = "<tr><th>node</th><th>axis</th><th>RF</th><th>jump</th><th>padding</th></tr>"
+        rows = []
+        for node in self.graph.outputs[:20]:
+            for axis in range(self.graph.ndim):
+                try:
+                    rf = self.at(node, axis)
+                except GraphError as err:
+                    rows.append(
+                        f"<tr><td>{escape(node)}</td><td colspan='4'>{escape(str(err))}</td></tr>"
+                    )
+                    continue
+                size = rf.rf_min if rf.rf_min == rf.rf_max else f"{rf.rf_min} … {rf.rf_max}"
+                jump = rf.jump if rf.jump is not None else ", ".join(map(str, rf.jumps))
+                cells = (node, axis, size, jump, rf.padding)
+                rows.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
+        notes = "".join(f"<li>{escape(m.message)}</li>" for m in self.misalignments[:10])
+        more = len(self.misalignments) - 10
+        if more > 0:
+            notes += f"<li>… and {more} more</li>"
+        title = escape(
+            f"{self.graph.name or 'graph'}: {len(self.graph.nodes)} nodes, input {self.input}"
+        )
+        misaligned = (
+            f"<p>Misaligned merges:</p><ul>{notes}</ul>" if notes else "<p>All merges aligned.</p>"
+        )
+        return f"<table><caption>{title}</caption>{head}{''.join(rows)}</table>{misaligned}"
 
     def at(self, node: str | None = None, axis: int = 0) -> AxisRF:
         """The receptive field of ``node`` (default: the only output) along ``axis``."""
