@@ -28,7 +28,14 @@ from rfsym.model.graph import Graph
 from rfsym.model.spec import from_spec, to_spec
 from rfsym.printers.latex import to_latex
 from rfsym.printers.markdown import to_markdown
-from rfsym.web.view import as_chain, checked_derivation, exact, network_view
+from rfsym.web.view import (
+    FIGURE_UNITS,
+    as_chain,
+    checked_derivation,
+    exact,
+    figures,
+    network_view,
+)
 
 __all__ = ["JOBS", "MAX_ONNX_BYTES", "MAX_SPEC_BYTES", "error_payload", "run_job"]
 
@@ -111,8 +118,17 @@ def _chain_for_export(network: Chain | Graph, fmt: str) -> Chain:
     return chain
 
 
+FIGURE_EXPORTS = {
+    "index_svg": ("index", "svg"),
+    "index_tikz": ("index", "tikz"),
+    "boxes_svg": ("boxes", "svg"),
+}
+"""Figure export formats: which figure of :func:`~rfsym.web.view.figures`, and how."""
+
+
 def export_job(request: dict[str, Any]) -> dict[str, Any]:
-    """What is on screen as a file: ``spec`` (JSON), ``latex`` or ``markdown`` (derivation)."""
+    """What is on screen as a file: ``spec`` (JSON), ``latex`` or ``markdown`` (the checked
+    derivation), or a figure (:data:`FIGURE_EXPORTS`)."""
     network, fmt, axis = _network(request), request.get("format"), _axis(request)
     stem = network.name or "network"
     if fmt == "spec":
@@ -127,9 +143,20 @@ def export_job(request: dict[str, Any]) -> dict[str, Any]:
                 "text": to_latex(checked),
             }
         return {"filename": f"{stem}.md", "mime": "text/markdown", "text": to_markdown(checked)}
-    raise SpecError(
-        f"export: format = {fmt!r} is not allowed; format must be spec, latex or markdown"
-    )
+    if fmt in FIGURE_EXPORTS:
+        key, kind = FIGURE_EXPORTS[fmt]
+        found = figures(network, axis)
+        if found[key] is None:
+            raise SpecError(f"export {fmt}: " + " ".join(found["notes"] or ["no figure"]))
+        if kind == "svg":
+            text = found[key]["svg"]
+            return {"filename": f"{stem}-{key}.svg", "mime": "image/svg+xml", "text": text}
+        from rfsym.figures import index_set_diagram
+
+        fig = index_set_diagram(network, units=FIGURE_UNITS, axis=axis, number_from=1)
+        return {"filename": f"{stem}-{key}.tex", "mime": "application/x-tex", "text": fig.tikz()}
+    allowed = ", ".join(["spec", "latex", "markdown", *FIGURE_EXPORTS])
+    raise SpecError(f"export: format = {fmt!r} is not allowed; format must be one of {allowed}")
 
 
 def whatif_job(request: dict[str, Any]) -> dict[str, Any]:

@@ -1,9 +1,10 @@
-"""What the page shows for one network: the per-node table, notes, closed forms and derivation.
+"""What the page shows for one network: the per-node table, notes, closed forms, derivation and
+figures.
 
 Everything here is computed by the engine (``rfsym.analyse``, ``rfsym.closed_forms``,
-``rfsym.derive_chain`` + ``rfsym.check``) and printed by :mod:`rfsym.printers`; the page only
-lays the returned strings out, it never does receptive-field arithmetic itself.  The result is
-a JSON-ready dict; exact numbers are text (``"3"``, ``"1/2"``), a half-integer centre is
+``rfsym.derive_chain`` + ``rfsym.check``), printed by :mod:`rfsym.printers` and drawn by
+:mod:`rfsym.figures`; the page only lays the returned strings out, it never does
+receptive-field arithmetic itself.  The result is a JSON-ready dict; exact numbers are text (``"3"``, ``"1/2"``), a half-integer centre is
 written ``"1.5"`` as in ``rfsym report``, and a symbolic value also carries its MathML.
 
 >>> from rfsym import from_spec
@@ -32,7 +33,7 @@ from rfsym.proof.check import check
 from rfsym.proof.network import derive_chain
 from rfsym.proof.steps import CheckedDerivation
 
-__all__ = ["AXIS_NAMES", "checked_derivation", "exact", "network_view"]
+__all__ = ["AXIS_NAMES", "FIGURE_UNITS", "checked_derivation", "exact", "figures", "network_view"]
 
 AXIS_NAMES = {1: ("x",), 2: ("y", "x"), 3: ("z", "y", "x")}
 """Axis labels by number of axes, as in ``rfsym report``."""
@@ -180,6 +181,40 @@ def _forms(chain: Chain | None, result: GraphRF, axis: int) -> list[dict[str, An
     return out
 
 
+FIGURE_UNITS = (0, 1)
+"""Units of the output drawn in the index-set figure (two, so overlap and jump show)."""
+
+
+def figures(network: Chain | Graph, axis: int) -> dict[str, Any]:
+    """The index-set diagram (and, for 2-D networks, the RF boxes) as SVG, from
+    :mod:`rfsym.figures`; pixels are numbered from 1 as in the blog note.  A network the figures
+    cannot draw (symbolic parameters, sets too large) gets a note instead, never a stand-in."""
+    from rfsym.figures import index_set_diagram, rf_box_diagram
+
+    found: dict[str, Any] = {"index": None, "boxes": None, "notes": []}
+    graph = Graph.from_chain(network) if isinstance(network, Chain) else network
+    if graph.symbolic:
+        found["notes"].append(
+            "Figures are drawn from index sets, which need numbers: give every "
+            "symbol a value to see them."
+        )
+        return found
+    try:
+        fig = index_set_diagram(network, units=FIGURE_UNITS, axis=axis, number_from=1)
+        found["index"] = {"svg": fig.svg(), "description": fig.description}
+    except RfsymError as err:
+        found["notes"].append(f"No index-set diagram: {' '.join(str(err).split())}")
+    if graph.ndim < 2:
+        found["notes"].append("The RF-box diagram is drawn for networks with two axes.")
+        return found
+    try:
+        box = rf_box_diagram(network, axes=(axis, (axis + 1) % graph.ndim), number_from=1)
+        found["boxes"] = {"svg": box.svg(), "description": box.description}
+    except RfsymError as err:
+        found["notes"].append(f"No RF-box diagram: {' '.join(str(err).split())}")
+    return found
+
+
 def network_view(network: Chain | Graph, *, axis: int = 0) -> dict[str, Any]:
     """Everything the page shows for ``network`` along ``axis``, as a JSON-ready dict.
 
@@ -220,5 +255,6 @@ def network_view(network: Chain | Graph, *, axis: int = 0) -> dict[str, Any]:
         "notes": _notes(result, axis),
         "forms": _forms(chain, result, axis),
         "derivation": derivation,
+        "figures": figures(network, axis),
         "is_chain": chain is not None,
     }

@@ -86,6 +86,33 @@ def test_seed_table_shows_3_then_5_and_the_checked_derivation(client):
     assert "[1 2 3 4 5]" in text  # the seed's pixels, numbered from 1
 
 
+def _input_pixels(svg: str, unit: str) -> list[int]:
+    """1-based input pixels the index-set figure highlights for ``unit`` (0-based)."""
+    return [
+        int(e.get("data-index")) + 1
+        for e in ET.fromstring(svg).iter()
+        if e.get("data-node") == "input" and unit in (e.get("data-units") or "").split()
+    ]
+
+
+def test_the_seed_figure_highlights_pixels_1_to_5(client):
+    figures = _post(client, "analyse", {"spec": SEED})["figures"]
+    # the blog note: a unit of conv2 sees pixels [1 2 3 4 5]; its neighbour [3 4 5 6 7]
+    assert _input_pixels(figures["index"]["svg"], "0") == [1, 2, 3, 4, 5]
+    assert _input_pixels(figures["index"]["svg"], "1") == [3, 4, 5, 6, 7]
+    assert figures["boxes"] is None and "two axes" in figures["notes"][0]
+    two_d = {"schema_version": 1, "ndim": 2, "layers": SEED["layers"]}
+    boxes = _post(client, "analyse", {"spec": two_d})["figures"]["boxes"]
+    assert "5×5 box" in boxes["description"]
+    ET.fromstring(boxes["svg"])
+
+
+def test_symbolic_networks_get_a_note_instead_of_a_figure(client):
+    spec = {"schema_version": 1, "layers": [{"type": "conv", "kernel_size": "k"}]}
+    figures = _post(client, "analyse", {"spec": spec})["figures"]
+    assert figures["index"] is None and "need numbers" in figures["notes"][0]
+
+
 def test_the_table_agrees_with_analyse_on_every_zoo_network(client):
     for name in zoo.names():
         spec = json.loads(zoo.path(name).read_text(encoding="utf-8"))
@@ -206,6 +233,11 @@ def test_exports_round_trip_and_print_the_derivation(client):
     refused = _post(client, "export", {"spec": graph, "format": "latex"})
     assert not refused["ok"] and "branches" in refused["error"]["message"]
     assert not _post(client, "export", {"spec": SEED, "format": "pdf"})["ok"]
+    svg = _post(client, "export", {"spec": SEED, "format": "index_svg"})
+    assert svg["filename"].endswith(".svg") and _input_pixels(svg["text"], "0") == [1, 2, 3, 4, 5]
+    tikz = _post(client, "export", {"spec": SEED, "format": "index_tikz"})
+    assert tikz["text"].startswith("\\begin{tikzpicture}")
+    assert not _post(client, "export", {"spec": SEED, "format": "boxes_svg"})["ok"]  # 1-D
 
 
 def test_whatif_solves_for_a_target_and_checks_it(client):

@@ -81,6 +81,17 @@ def test_worked_example_by_clicking_and_typing(page):
     # the MathML is rendered by the browser (a laid-out table, not raw text)
     assert page.locator("#derivation math mtable").first.bounding_box()["height"] > 40
     assert page.is_hidden("#forms-section")
+    # the figure highlights the input pixels 1..5 of output unit 1 (0-based index 0..4)
+    cells = page.locator('#figure-index rect[data-node="input"][data-units~="0"]')
+    assert [int(cells.nth(i).get_attribute("data-index")) + 1 for i in range(cells.count())] == [
+        1,
+        2,
+        3,
+        4,
+        5,
+    ]
+    assert "reads input pixels 1–5" in page.inner_text("#figure-index figcaption")
+    assert page.locator("#figure-index svg").bounding_box()["width"] > 200
     _shot(page, "worked-example")
     assert page.problems == []
 

@@ -341,9 +341,21 @@
     $("forms-section").hidden = view.forms.length === 0;
     $("forms").innerHTML = view.forms.map((f) => `<div class="form">${f.mathml}</div>`).join("");
     renderWhatif(view);
+    renderFigures(view.figures);
     const d = $("derivation");
     if (view.derivation.html) d.innerHTML = view.derivation.html;
     else { d.textContent = ""; const p = document.createElement("p"); p.className = "note"; p.textContent = view.derivation.note; d.append(p); }
+  }
+
+  function renderFigures(figs) {
+    for (const [key, id] of [["index", "figure-index"], ["boxes", "figure-boxes"]]) {
+      const fig = $(id), found = figs[key];
+      fig.hidden = !found;
+      fig.querySelector(".svg").innerHTML = found ? found.svg : "";
+      fig.querySelector("figcaption").textContent = found ? found.description : "";
+    }
+    const notes = $("figure-notes"); notes.textContent = "";
+    for (const note of figs.notes) { const p = document.createElement("p"); p.className = "note"; p.textContent = note; notes.append(p); }
   }
 
   function renderWhatif(view) {
