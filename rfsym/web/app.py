@@ -6,8 +6,9 @@ Routes (all on one origin, nothing fetched from elsewhere):
 * ``GET /api/info`` -- zoo names, layer kinds and their fields (from the spec parser's own
   tables), limits, whether ONNX can be read, and the network given on the command line;
 * ``GET /api/zoo/{name}`` -- a zoo network's spec (the name must be one of ``rfsym.zoo.names()``);
-* ``POST /api/{job}`` with a JSON body -- ``analyse``, ``load``, ``to_graph``, ``export``,
-  ``whatif`` (see :mod:`rfsym.web.jobs`); ``POST /api/onnx`` with the model's bytes.
+* ``POST /api/{job}`` with a JSON body -- ``analyse``, ``figures``, ``load``, ``to_graph``,
+  ``export``, ``whatif`` (see :mod:`rfsym.web.jobs`); ``POST /api/onnx`` with the model's bytes.
+  ``figures`` runs in a second worker process, so it is drawn while the first one derives.
 
 No request names a file: the only file read is the one given on the command line (read before
 the server starts) and the package's own zoo and static files.  Bodies are size-capped before
@@ -125,10 +126,13 @@ def create_app(
         initial: the spec shown first (the network given on the command line), or ``None``.
         source: how to name it on the page (its file or zoo name).
         timeout: seconds one request may compute before it is stopped.
-        worker: the job runner (default: a new :class:`~rfsym.web.worker.Worker`).
+        worker: the job runner for every request (default: two new
+            :class:`~rfsym.web.worker.Worker` processes, one of them for figures only).
         hosts: ``Host`` names accepted besides the loopback ones (the ``--host`` bound to).
     """
     runner = worker if worker is not None else Worker(timeout=timeout)
+    # figures are drawn by a second worker, in parallel with the derivation of the first
+    drawer = Worker(timeout=timeout) if worker is None else worker
     info = {
         "zoo": list(zoo.names()),
         "kinds": layer_kinds(),
@@ -171,7 +175,8 @@ def create_app(
             return _error("the request is not valid JSON")
         if not isinstance(payload, dict):
             return _error("the request must be a JSON object")
-        answer = await run_in_threadpool(runner.call, name, payload)
+        chosen = drawer if name == "figures" else runner
+        answer = await run_in_threadpool(chosen.call, name, payload)
         return JSONResponse(answer, headers=_HEADERS)
 
     async def api_onnx(request: Request) -> Response:
@@ -191,6 +196,8 @@ def create_app(
             yield
         finally:
             runner.close()
+            if drawer is not runner:
+                drawer.close()
 
     return Starlette(
         routes=[

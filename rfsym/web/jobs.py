@@ -71,6 +71,12 @@ def analyse_job(request: dict[str, Any]) -> dict[str, Any]:
     return network_view(_network(request), axis=_axis(request))
 
 
+def figures_job(request: dict[str, Any]) -> dict[str, Any]:
+    """The figures of the network (:func:`rfsym.web.view.figures`), asked for apart from
+    :func:`analyse_job` so that a second worker draws them while the first derives."""
+    return figures(_network(request), _axis(request))
+
+
 def load_job(request: dict[str, Any]) -> dict[str, Any]:
     """Validate a spec file's text; answer the spec as an object for the editor."""
     text = request.get("text")
@@ -202,6 +208,7 @@ def whatif_job(request: dict[str, Any]) -> dict[str, Any]:
 
 JOBS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "analyse": analyse_job,
+    "figures": figures_job,
     "load": load_job,
     "onnx": onnx_job,
     "to_graph": to_graph_job,

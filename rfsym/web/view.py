@@ -255,6 +255,5 @@ def network_view(network: Chain | Graph, *, axis: int = 0) -> dict[str, Any]:
         "notes": _notes(result, axis),
         "forms": _forms(chain, result, axis),
         "derivation": derivation,
-        "figures": figures(network, axis),
         "is_chain": chain is not None,
     }

@@ -96,20 +96,20 @@ def _input_pixels(svg: str, unit: str) -> list[int]:
 
 
 def test_the_seed_figure_highlights_pixels_1_to_5(client):
-    figures = _post(client, "analyse", {"spec": SEED})["figures"]
+    figures = _post(client, "figures", {"spec": SEED})
     # the blog note: a unit of conv2 sees pixels [1 2 3 4 5]; its neighbour [3 4 5 6 7]
     assert _input_pixels(figures["index"]["svg"], "0") == [1, 2, 3, 4, 5]
     assert _input_pixels(figures["index"]["svg"], "1") == [3, 4, 5, 6, 7]
     assert figures["boxes"] is None and "two axes" in figures["notes"][0]
     two_d = {"schema_version": 1, "ndim": 2, "layers": SEED["layers"]}
-    boxes = _post(client, "analyse", {"spec": two_d})["figures"]["boxes"]
+    boxes = _post(client, "figures", {"spec": two_d})["boxes"]
     assert "5×5 box" in boxes["description"]
     ET.fromstring(boxes["svg"])
 
 
 def test_symbolic_networks_get_a_note_instead_of_a_figure(client):
     spec = {"schema_version": 1, "layers": [{"type": "conv", "kernel_size": "k"}]}
-    figures = _post(client, "analyse", {"spec": spec})["figures"]
+    figures = _post(client, "figures", {"spec": spec})
     assert figures["index"] is None and "need numbers" in figures["notes"][0]
 
 
