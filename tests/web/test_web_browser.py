@@ -135,6 +135,72 @@ def test_undo_restores_the_previous_network(page):
     assert _column(page, 5)[-1] == "5" and page.input_value("#l2-kernel_size") == "2"
 
 
+def test_reorder_insert_and_remove_layers(page):
+    _build_seed(page)
+    _click(page, "#l2-up")  # kernel 2 first, then kernel 3 stride 2
+    assert _column(page, 5) == ["1", "2", "4"]
+    assert page.locator(":focus").get_attribute("id") == "l1-up"  # focus follows the layer
+    _click(page, "#l1-insert")  # a 3-kernel conv after layer 1
+    assert _column(page, 5) == ["1", "2", "4", "6"]
+    _click(page, "#l3-remove")  # the stride-2 layer goes
+    assert _column(page, 5) == ["1", "2", "4"] and _column(page, 6) == ["1", "1", "1"]
+    before = _updates(page)
+    page.select_option("#l1-type", "pool")  # a 2-window pool: stride defaults to the kernel
+    _wait_update(page, before)
+    assert _column(page, 3)[1] == "Pool" and _column(page, 6) == ["1", "2", "2"]
+    assert _column(page, 5) == ["1", "2", "6"]  # the 3-kernel conv now steps 2 apart
+
+
+def test_branches_and_merges_as_a_graph(page):
+    _build_seed(page)
+    _click(page, "#to-graph")
+    assert page.input_value("#l1-type") == "input" and page.input_value("#l3-input") == "layer1"
+    _click(page, "#add-layer")  # node4 reads layer2
+    before = _updates(page)
+    page.select_option("#l4-type", "add")
+    _wait_update(page, before)
+    _apply(page, "#l4-inputs", "layer1, layer2")
+    # layer1 (RF 3) and layer2 (RF 5) have the same jump 2 but different centres (1 and 2)
+    notes = page.inner_text("#notes")
+    assert "merge 'node4'" in notes and "centres differ" in notes
+    assert _column(page, 9)[-1] == "no"
+    assert "branches" in page.inner_text("#derivation")
+    _shot(page, "graph-merge")
+
+
+def test_a_spec_file_and_an_onnx_model_are_loaded_from_disk(page, tmp_path):
+    spec = tmp_path / "seed.json"
+    spec.write_text(
+        '{"schema_version": 1, "name": "from-file", "layers": ['
+        '{"type": "conv", "kernel_size": 3, "stride": 2}, {"type": "conv", "kernel_size": 2}]}'
+    )
+    before = _updates(page)
+    page.set_input_files("#spec-file", str(spec))
+    _wait_update(page, before)
+    assert _column(page, 5) == ["1", "3", "5"] and page.input_value("#meta-name") == "from-file"
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"schema_version": 1,\n "layers": [}')
+    page.set_input_files("#spec-file", str(broken))
+    page.wait_for_selector("#message:has-text('invalid JSON at line 2')")
+    assert _column(page, 5) == ["1", "3", "5"]
+    onnx = pytest.importorskip("onnx", reason="needs the 'onnx' extra")
+    from onnx import TensorProto, helper
+
+    node = helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[3], strides=[2], name="pool")
+    graph = helper.make_graph(
+        [node],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 9])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+    )
+    model = tmp_path / "pool.onnx"
+    onnx.save(helper.make_model(graph), str(model))
+    before = _updates(page)
+    page.set_input_files("#onnx-file", str(model))
+    _wait_update(page, before)
+    assert "RF 3, jump 2, padding 0" in page.inner_text("#summary")
+
+
 def test_resnet_v1_50_from_the_zoo(page):
     page.select_option("#zoo-select", "resnet_v1_50")
     _click(page, "#zoo-load")
