@@ -156,15 +156,19 @@ def _get(obj: object, key: str, kind: type | tuple, where: str):
     return value
 
 
-def verify(cert: dict | str | bytes, *, source: str = "certificate") -> Report:
+def verify(
+    cert: dict | str | bytes, *, source: str = "certificate", cache: dict | None = None
+) -> Report:
     """Re-check a certificate (a parsed dict or its JSON text); return what was checked.
 
     Raises:
         CertificateError: naming the place (step, section, table, lemma) and what failed.
         LimitError: when the certificate exceeds a cost bound.
+
+    ``cache`` (SHA-256 -> report) lets several calls share the lemmas already verified.
     """
     data = load(cert, source) if isinstance(cert, str | bytes) else cert
-    return _Verifier(data, source, {}, 0).run()
+    return _Verifier(data, source, {} if cache is None else cache, 0).run()
 
 
 def verify_file(path: str | Path, cache: dict | None = None) -> Report:
