@@ -206,7 +206,7 @@ class _Verifier:
     def run(self) -> Report:
         try:
             return self._run()
-        except (CertificateFormatError, Failure, nets.NetworkFailure, ValueError) as err:
+        except (CertificateFormatError, Failure, nets.NetworkFailure) as err:
             raise CertificateError(f"{self.place}: {err}") from None
 
     def expr(self, obj: object, where: str) -> tuple:
@@ -463,16 +463,16 @@ class _Verifier:
         rule = _get(obj, "rule", str, f"step {number}")
         where = f"step {number} (section {heading!r}, rule {rule!r})"
         try:
-            lhs = self.expr(_get(obj, "lhs", list, where), f"{where} lhs")
-            rhs = self.expr(_get(obj, "rhs", list, where), f"{where} rhs")
-            continued = _get(obj, "continued", bool, where)
-            cites = _get(obj, "cites", list, where)
+            lhs = self.expr(_get(obj, "lhs", list, "the step"), "left-hand side")
+            rhs = self.expr(_get(obj, "rhs", list, "the step"), "right-hand side")
+            continued = _get(obj, "continued", bool, "the step")
+            cites = _get(obj, "cites", list, "the step")
             if continued and (previous is None or not alpha_equal(previous.rhs, lhs)):
                 raise Failure("a continued step must start where the previous one ended")
             if rule == "instantiation":
                 if cites:
                     raise Failure("an instantiation cites no fact")
-                self.check_instance(obj, lhs, rhs, where)
+                self.check_instance(obj, lhs, rhs, "the instance")
                 data = StepData(number, rule, lhs, rhs, continued, (), self.kinds)
                 self.state.rules[rule] += 1
                 return data, set()
@@ -488,7 +488,7 @@ class _Verifier:
                 raise Failure("this rule cites no fact")
             instances, cited = [], set()
             for cite in cites:
-                fact_id = _get(cite, "fact", str, where)
+                fact_id = _get(cite, "fact", str, "a citation")
                 fact = self.state.facts.get(fact_id)
                 if fact_id == "HYP" and role == "step" and self.induction is not None:
                     fact = self.hypothesis
@@ -498,23 +498,25 @@ class _Verifier:
                     raise Failure(
                         f"cites {fact_id}, a {fact.kind}; this rule may cite only: {', '.join(allowed)}"
                     )
-                instances.append(self.instance(fact, _get(cite, "bind", dict, where), where))
+                instances.append(self.instance(fact, _get(cite, "bind", dict, "a citation")))
                 cited.add(fact_id)
             data = StepData(number, rule, lhs, rhs, continued, tuple(instances), self.kinds)
             check(data)
         except (Failure, nets.NetworkFailure, CertificateFormatError) as err:
             raise self.fail(where, str(err)) from None
+        except LimitError as err:
+            raise LimitError(f"{self.place}: {where}: {err}") from None
         self.state.rules[rule] += 1
         return data, cited
 
-    def instance(self, fact: _Fact, bind: dict, where: str) -> Instance:
+    def instance(self, fact: _Fact, bind: dict) -> Instance:
         if set(bind) != set(fact.variables):
             raise Failure(
                 f"the citation of {fact.id} must give a value to each of its variables "
                 f"({', '.join(fact.variables) or 'none'}) and to nothing else, not to "
                 f"({', '.join(sorted(bind)) or 'none'})"
             )
-        values = {v: self.expr(t, f"{where} bind {v}") for v, t in bind.items()}
+        values = {v: self.expr(t, f"the value of {v}") for v, t in bind.items()}
         lhs, rhs = subst(fact.lhs, values), subst(fact.rhs, values)
         for specific in self.overrides.get(fact.id, ()):
             if covered(lhs, specific, self.kinds):
@@ -607,6 +609,8 @@ class _Verifier:
             nets.compare_rows(rows, fresh)
         except (Failure, nets.NetworkFailure, CertificateFormatError) as err:
             raise self.fail(where, str(err)) from None
+        except LimitError as err:
+            raise LimitError(f"{self.place}: {where}: {err}") from None
         self.state.tables += 1
 
     def cell(self, obj: object, where: str):
