@@ -75,11 +75,17 @@ class Report:
     results: int
 
     def summary(self) -> str:
-        """One line: ``verified 'rf' (sha256 1a2b3c4d...): 7 steps, 0 tables, 0 lemmas, 1 result``."""
-        return (
-            f"verified {self.name!r} (sha256 {self.sha256[:12]}): {self.steps} steps, "
-            f"{self.tables} tables, {self.lemmas} lemmas, {self.results} results"
+        """One line: ``verified 'rf' (sha256 0979cb6eb475): 5 steps, 0 tables, 0 lemmas, 1 result``."""
+        counts = ", ".join(
+            f"{n} {word}{'' if n == 1 else 's'}"
+            for n, word in (
+                (self.steps, "step"),
+                (self.tables, "table"),
+                (self.lemmas, "lemma"),
+                (self.results, "result"),
+            )
         )
+        return f"verified {self.name!r} (sha256 {self.sha256[:12]}): {counts}"
 
 
 @dataclass(frozen=True)
