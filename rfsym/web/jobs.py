@@ -134,7 +134,9 @@ FIGURE_EXPORTS = {
 
 def export_job(request: dict[str, Any]) -> dict[str, Any]:
     """What is on screen as a file: ``spec`` (JSON), ``latex`` or ``markdown`` (the checked
-    derivation), or a figure (:data:`FIGURE_EXPORTS`)."""
+    derivation), ``certificate`` (the derivation as a proof certificate, re-checked by
+    :func:`rfsym.certificate.verify.verify` before it is offered), or a figure
+    (:data:`FIGURE_EXPORTS`)."""
     network, fmt, axis = _network(request), request.get("format"), _axis(request)
     stem = network.name or "network"
     if fmt == "spec":
@@ -149,6 +151,22 @@ def export_job(request: dict[str, Any]) -> dict[str, Any]:
                 "text": to_latex(checked),
             }
         return {"filename": f"{stem}.md", "mime": "text/markdown", "text": to_markdown(checked)}
+    if fmt == "certificate":
+        from rfsym.certificate.export import to_certificate
+        from rfsym.certificate.verify import verify
+
+        text = to_certificate(checked_derivation(_chain_for_export(network, fmt), axis))
+        report = verify(text, source=f"{stem}.cert.json")  # the independent re-checker
+        note = (
+            f"re-checked by the independent verifier: {report.steps} steps, "
+            f"{report.tables} tables, {report.results} results (rfsym verify {stem}.cert.json)"
+        )
+        return {
+            "filename": f"{stem}.cert.json",
+            "mime": "application/json",
+            "text": text,
+            "note": note,
+        }
     if fmt in FIGURE_EXPORTS:
         key, kind = FIGURE_EXPORTS[fmt]
         found = figures(network, axis)
@@ -161,7 +179,7 @@ def export_job(request: dict[str, Any]) -> dict[str, Any]:
 
         fig = index_set_diagram(network, units=FIGURE_UNITS, axis=axis, number_from=1)
         return {"filename": f"{stem}-{key}.tex", "mime": "application/x-tex", "text": fig.tikz()}
-    allowed = ", ".join(["spec", "latex", "markdown", *FIGURE_EXPORTS])
+    allowed = ", ".join(["spec", "latex", "markdown", "certificate", *FIGURE_EXPORTS])
     raise SpecError(f"export: format = {fmt!r} is not allowed; format must be one of {allowed}")
 
 

@@ -233,6 +233,11 @@ def test_exports_round_trip_and_print_the_derivation(client):
     refused = _post(client, "export", {"spec": graph, "format": "latex"})
     assert not refused["ok"] and "branches" in refused["error"]["message"]
     assert not _post(client, "export", {"spec": SEED, "format": "pdf"})["ok"]
+    cert = _post(client, "export", {"spec": SEED, "format": "certificate"})
+    assert cert["filename"].endswith(".cert.json") and "independent verifier" in cert["note"]
+    from rfsym.certificate.verify import verify
+
+    assert verify(cert["text"]).results == 2  # r_2 = 5 and S_2 = 2, re-checked here too
     svg = _post(client, "export", {"spec": SEED, "format": "index_svg"})
     assert svg["filename"].endswith(".svg") and _input_pixels(svg["text"], "0") == [1, 2, 3, 4, 5]
     tikz = _post(client, "export", {"spec": SEED, "format": "index_tikz"})

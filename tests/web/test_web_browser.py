@@ -135,6 +135,26 @@ def test_undo_restores_the_previous_network(page):
     assert _column(page, 5)[-1] == "5" and page.input_value("#l2-kernel_size") == "2"
 
 
+def test_exports_download_what_is_on_screen(page):
+    _build_seed(page)
+    for fmt, suffix, words in [
+        ("spec", ".json", '"kernel_size": 3'),
+        ("latex", ".tex", "\\begin{document}"),
+        ("markdown", ".md", "$$"),
+        ("certificate", ".cert.json", '"schema_version"'),
+        ("index_svg", "-index.svg", "<svg"),
+    ]:
+        with page.expect_download() as download:
+            page.click(f'[data-export="{fmt}"]')
+        path = download.value.path()
+        assert download.value.suggested_filename.endswith(suffix)
+        assert words in Path(path).read_text(encoding="utf-8"), fmt
+    page.wait_for_selector("#export-note:has-text('-index.svg')")
+    with page.expect_download():
+        page.click('[data-export="certificate"]')
+    page.wait_for_selector("#export-note:has-text('independent verifier')")
+
+
 def test_reorder_insert_and_remove_layers(page):
     _build_seed(page)
     _click(page, "#l2-up")  # kernel 2 first, then kernel 3 stride 2

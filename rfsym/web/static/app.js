@@ -388,9 +388,10 @@
   }
 
   async function exportAs(fmt) {
-    $("export-error").textContent = "";
+    $("export-error").textContent = ""; $("export-note").textContent = "";
     const answer = await post("export", { spec: state.valid, axis: state.axis, format: fmt });
     if (!answer.ok) { $("export-error").textContent = answer.error.message; return; }
+    $("export-note").textContent = answer.filename + (answer.note ? ": " + answer.note : "");
     const url = URL.createObjectURL(new Blob([answer.text], { type: answer.mime }));
     const a = document.createElement("a"); a.href = url; a.download = answer.filename;
     document.body.append(a); a.click(); a.remove();
