@@ -67,7 +67,9 @@ def _kind(graph: Graph, name: str) -> str:
     node = graph.node(name)
     if isinstance(node, LayerNode):
         return type(node.layer).__name__
-    return "Input" if isinstance(node, InputNode) else type(node).__name__
+    if isinstance(node, InputNode):
+        return "Input"
+    return f"merge ({node.mode})"
 
 
 def _rf_cell(rf: AxisRF) -> dict[str, str] | None:

@@ -158,6 +158,33 @@ def test_symbolic_chain_has_closed_forms_in_mathml(client):
     assert view["rows"][1]["rf"]["mathml"].startswith("<math")
 
 
+def test_each_axis_of_a_2d_network(client):
+    spec = {
+        "schema_version": 1,
+        "layers": [
+            {"type": "conv", "kernel_size": [3, 5], "stride": [2, 1]},
+            {"type": "conv", "kernel_size": 2},
+        ],
+    }
+    rows = [_post(client, "analyse", {"spec": spec, "axis": a})["rows"] for a in (0, 1)]
+    # axis 0 is the seed (3 then 3 + 1*2 = 5); axis 1: 5 then 5 + 1*1 = 6
+    assert [r["rf"]["text"] for r in rows[0]] == ["1", "3", "5"]
+    assert [r["rf"]["text"] for r in rows[1]] == ["1", "5", "6"]
+    view = _post(client, "analyse", {"spec": spec, "axis": 1})
+    text = "".join(ET.fromstring(view["derivation"]["html"]).itertext()).replace("\xa0", " ")
+    assert view["axis_names"] == ["y", "x"] and "kernel 5, stride 1" in text
+    for axis in (2, -1, "0", True):
+        bad = _post(client, "analyse", {"spec": spec, "axis": axis})
+        assert not bad["ok"] and "axis" in bad["error"]["message"]
+
+
+def test_a_merge_row_names_its_mode(client):
+    graph = _post(client, "to_graph", {"spec": SEED})["spec"]
+    graph["nodes"].append({"name": "sum", "type": "add", "inputs": ["layer1", "layer2"]})
+    view = _post(client, "analyse", {"spec": graph})
+    assert view["rows"][-1]["type"] == "merge (add)" and view["rows"][-1]["aligned"] is False
+
+
 def test_a_malformed_expression_names_layer_and_field_with_a_caret(client):
     bad = {
         "schema_version": 1,
