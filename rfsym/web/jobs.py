@@ -214,6 +214,7 @@ def whatif_job(request: dict[str, Any]) -> dict[str, Any]:
         axis=_axis(request),
     )
     answer: dict[str, Any] = {"answer": exact(result.answer), "explain": result.explain()}
+    answer["plot"] = _sweep_plot(network, result, axis=_axis(request))
     try:
         from rfsym.printers.mathml import to_mathml
 
@@ -222,6 +223,30 @@ def whatif_job(request: dict[str, Any]) -> dict[str, Any]:
         answer["html"] = None
         answer["note"] = " ".join(str(err).split())
     return answer
+
+
+SWEEP_POINTS = 60
+"""Largest number of values of the unknown the what-if plot sweeps."""
+
+
+def _sweep_plot(network: Chain | Graph, result: Any, *, axis: int) -> str | None:
+    """The quantity swept over the unknown around the answer (:func:`rfsym.whatif.sweep`), as
+    SVG; ``None`` when the answer is symbolic (other symbols left free)."""
+    from rfsym.web.plot import sweep_plot
+    from rfsym.whatif import sweep
+
+    if not isinstance(result.answer, int) and not getattr(result.answer, "is_Integer", False):
+        return None
+    answer, lower = int(result.answer), int(result.lower)
+    stop = min(max(2 * answer - lower, lower + 10), lower + SWEEP_POINTS - 1)
+    grid: dict[Any, list[int]] = {result.unknown: list(range(lower, stop + 1))}
+    grid.update({symbol: [value] for symbol, value in result.fixed})
+    swept = sweep(network, grid, quantity=result.quantity, axis=axis)
+    column = swept.symbols.index(result.unknown)
+    points = [(row[column], row[-1]) for row in swept.rows()]
+    return sweep_plot(
+        points, unknown=result.unknown.name, quantity=result.quantity, target=result.target
+    )
 
 
 JOBS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {

@@ -285,6 +285,11 @@ def test_whatif_solves_for_a_target_and_checks_it(client):
     )
     assert answer["ok"] and answer["answer"]["text"] == "18"
     assert "checked: the numeric fold" in answer["explain"]
+    plot = ET.fromstring(answer["plot"])  # the sweep around the answer, marked where it hits
+    labels = [e.text for e in plot.iter() if e.text]
+    assert "k = 18" in labels and "k = 17: rf = 19" in labels and "k = 18: rf = 20" in labels
+    free = _post(client, "whatif", {"spec": spec, "unknown": "k", "target": "20"})
+    assert free["answer"]["text"] == "Max(1, 20 - s)" and free["plot"] is None
     bad = _post(
         client, "whatif", {"spec": spec, "unknown": "k", "target": "20", "values": ["s=two"]}
     )

@@ -243,6 +243,7 @@ def test_symbolic_parameters_show_closed_forms_and_solve(page):
     page.press("#wi-target", "Enter")  # submits the what-if form
     page.wait_for_selector("#whatif-explain:has-text('smallest k')")
     assert "smallest k: 16" in page.inner_text("#whatif-explain")  # r = k + (3 - 1)*2 >= 20
+    assert page.locator("#whatif-plot svg").bounding_box()["height"] > 100
     _shot(page, "symbolic")
 
 

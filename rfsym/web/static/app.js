@@ -382,8 +382,10 @@
       spec: state.valid, axis: state.axis, unknown: $("wi-unknown").value, target: $("wi-target").value,
       relation: $("wi-relation").value, quantity: $("wi-quantity").value, values: values,
     });
-    if (!answer.ok) { $("wi-error").textContent = answer.error.message; $("whatif-explain").textContent = ""; $("whatif-derivation").textContent = ""; return; }
+    if (!answer.ok) { $("wi-error").textContent = answer.error.message; $("whatif-explain").textContent = ""; $("whatif-plot").hidden = true; $("whatif-derivation").textContent = ""; return; }
     $("whatif-explain").textContent = answer.explain;
+    $("whatif-plot").hidden = !answer.plot;
+    $("whatif-plot").querySelector(".svg").innerHTML = answer.plot || "";
     $("whatif-derivation").innerHTML = answer.html || "";
   }
 
