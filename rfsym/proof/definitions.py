@@ -85,6 +85,7 @@ def definition_facts(definitions: Sequence[Equation]) -> tuple[Fact, ...]:
         if isinstance(eq.lhs, sp.Symbol):
             symbols_defined.add(eq.lhs)
         label = eq.name or str(eq.lhs)
+        label = f"the {label}" if " " in label else f"the definition of {label}"
         facts.append(
             Fact(
                 id=f"definition:{number}",
@@ -93,7 +94,7 @@ def definition_facts(definitions: Sequence[Equation]) -> tuple[Fact, ...]:
                 variables=tuple(eq.variables),
                 conditions=conditions,
                 origin="definition",
-                label=f"the definition of {label}",
+                label=label,
             )
         )
     return tuple(facts)
