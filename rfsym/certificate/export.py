@@ -16,7 +16,7 @@ The exporter is not trusted: it only *finds* which fact each step cites and with
 >>> cert["schema_version"], [d["id"] for d in cert["definitions"]]
 (1, ['D1', 'D2'])
 >>> cert["sections"][1]["steps"][1]["cites"]
-[{'bind': {}, 'fact': 'HYP'}]
+[{'fact': 'HYP', 'bind': {}}]
 """
 
 from __future__ import annotations
