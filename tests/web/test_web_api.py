@@ -80,8 +80,9 @@ def test_seed_table_shows_3_then_5_and_the_checked_derivation(client):
     assert view["outputs"] == [{"node": "layer2", "summary": "RF 5, jump 2, padding 0"}]
     html = view["derivation"]["html"]
     text = "".join(ET.fromstring(html).itertext()).replace("\xa0", " ")  # XHTML-clean
-    assert "(unroll one layer; layer 1 (Conv): kernel 3, stride 2)" in text
-    assert "(substitute)" in text and "(instantiation)" in text
+    assert "Checked by rfsym's proof kernel" in text
+    assert "(unroll one layer; layer 1 (Conv): kernel 3, stride 2" in text
+    assert "(substitute" in text and "(instantiation" in text
     assert "brute-force index sets agree" in text
     assert "[1 2 3 4 5]" in text  # the seed's pixels, numbered from 1
 
