@@ -1,8 +1,10 @@
 """Are a certificate's definitions consistent?  (No two of them define the same instance.)
 
-Each definition ``lhs = rhs`` for all values of its variables defines the instances of ``lhs``:
+Each definition ``lhs = rhs`` for all values of its variables that meet its conditions defines
+the instances of ``lhs``:
 a symbol (``r_0``) or an indexed object (``S[n]``).  Two definitions of the same object whose
-left-hand sides unify overlap.  An overlap is allowed only when one left-hand side is an
+left-hand sides unify overlap, unless a condition of one of them is refuted at the unifier (``S[n]`` for
+``n >= 1`` does not meet ``S[0]``).  An overlap is allowed only when one left-hand side is an
 instance of the other and not the reverse (``S[0]`` and ``S[n]``): the more specific one is the
 base case, and the general one is then refused at any instance the specific one covers
 (:func:`covered`).  Anything else (``r_0 := 1`` and ``r_0 := 2``, ``S[n]`` and ``S[m]``, or an
@@ -32,15 +34,17 @@ def _family(t: tuple) -> tuple | None:
 
 
 def _solve(
-    pairs: Sequence[tuple[tuple, tuple]], solvable: set[str], kinds: Mapping[str, str]
+    pairs: Sequence[tuple[tuple, tuple]],
+    solvable: set[str],
+    kinds: Mapping[str, str],
+    conditions: Sequence[tuple] = (),
 ) -> str:
-    """``"none"`` (never equal), ``"always"`` (a unifier over ``solvable``) or ``"maybe"``."""
+    """``"none"`` (never equal, or a condition refuted at the unifier), ``"always"`` (a unifier
+    over ``solvable``) or ``"maybe"``."""
     symbols = {name: sp.Symbol(name, integer=True) for name in solvable}
-    eqs = [sp.expand(normal(a, kinds) - normal(b, kinds)) for a, b in pairs]
-    eqs = [
-        e.xreplace({sp.Symbol(n, **_assumptions(n, kinds)): s for n, s in symbols.items()})
-        for e in eqs
-    ]
+    plain = {sp.Symbol(n, **_assumptions(n, kinds)): s for n, s in symbols.items()}
+    eqs = [sp.expand(normal(a, kinds) - normal(b, kinds)).xreplace(plain) for a, b in pairs]
+    conds = [normal(c, kinds).xreplace(plain) for c in conditions]
     changed = True
     while changed:
         changed = False
@@ -50,11 +54,12 @@ def _solve(
                 if c in (1, -1) and sp.expand(e - c * sym).free_symbols.isdisjoint({sym}):
                     value = -(e - c * sym) / c
                     eqs = [sp.expand(x.xreplace({sym: value})) for x in eqs if x is not e]
+                    conds = [sp.expand(x.xreplace({sym: value})) for x in conds]
                     changed = True
                     break
             if changed:
                 break
-    if any(e.is_Number and e != 0 for e in eqs):
+    if any(e.is_Number and e != 0 for e in eqs) or any(c.is_Number and c < 0 for c in conds):
         return "none"
     return "always" if all(e == 0 for e in eqs) else "maybe"
 
@@ -63,7 +68,9 @@ def _assumptions(name: str, kinds: Mapping[str, str]) -> dict:
     return KINDS.get(kinds.get(name, "any"), {})
 
 
-def _apart(lhs: tuple, variables: Sequence[str], avoid: set[str]) -> tuple[tuple, set[str]]:
+def _apart(
+    lhs: tuple, variables: Sequence[str], avoid: set[str], conditions: Sequence[tuple] = ()
+) -> tuple[tuple, set[str], list[tuple]]:
     mapping, names = {}, set()
     for v in variables:
         new = f"{v}'"
@@ -71,7 +78,7 @@ def _apart(lhs: tuple, variables: Sequence[str], avoid: set[str]) -> tuple[tuple
             new += "'"
         mapping[v] = ("sym", new)
         names.add(new)
-    return subst(lhs, mapping), names
+    return subst(lhs, mapping), names, [subst(c, mapping) for c in conditions]
 
 
 def _pairs(a: tuple, b: tuple) -> list[tuple[tuple, tuple]]:
@@ -90,7 +97,7 @@ def instance_of(
     """Is every instance of ``specific`` an instance of ``general``?"""
     if _family(specific) != _family(general):
         return False
-    g, names = _apart(general, general_vars, set(specific_vars) | set(kinds))
+    g, names, _ = _apart(general, general_vars, set(specific_vars) | set(kinds))
     extended = {**kinds, **{n: "integer" for n in names}}
     return _solve(_pairs(specific, g), names, extended) == "always"
 
@@ -101,7 +108,7 @@ def covered(lhs: tuple, definition: tuple[tuple, Sequence[str]], kinds: Mapping[
 
 
 def check_definitions(
-    defs: Sequence[tuple[str, tuple, Sequence[str]]], kinds: Mapping[str, str]
+    defs: Sequence[tuple[str, tuple, Sequence[str], Sequence[tuple]]], kinds: Mapping[str, str]
 ) -> dict[str, list[tuple[tuple, tuple[str, ...]]]]:
     """Refuse overlapping definitions; return, per definition id, the more specific
     definitions (``(lhs, variables)``) whose instances it must not be cited at.
@@ -110,17 +117,18 @@ def check_definitions(
         ValueError: naming the two definitions that overlap.
     """
     overrides: dict[str, list] = {d[0]: [] for d in defs}
-    for x, (id1, lhs1, vars1) in enumerate(defs):
+    for x, (id1, lhs1, vars1, conds1) in enumerate(defs):
         if _family(lhs1) is None:
             raise ValueError(
                 f"definition {id1}: its left-hand side must be a symbol or an indexed object"
             )
-        for id2, lhs2, vars2 in defs[x + 1 :]:
+        for id2, lhs2, vars2, conds2 in defs[x + 1 :]:
             if _family(lhs1) != _family(lhs2):
                 continue
-            other, names = _apart(lhs2, vars2, set(kinds) | set(vars1))
+            other, names, renamed = _apart(lhs2, vars2, set(kinds) | set(vars1), conds2)
             extended = {**kinds, **{n: "integer" for n in names}}
-            overlap = _solve(_pairs(lhs1, other), set(vars1) | names, extended)
+            both = [*conds1, *renamed]
+            overlap = _solve(_pairs(lhs1, other), set(vars1) | names, extended, both)
             if overlap == "none":
                 continue
             one_in_two = instance_of(lhs1, vars1, lhs2, vars2, kinds)

@@ -31,7 +31,7 @@ from rfsym.errors import ProofError
 from rfsym.model.chain import Chain
 from rfsym.proof.instantiate import InstantiationTable
 from rfsym.proof.network import PixelTable
-from rfsym.proof.steps import CheckedDerivation, Equation, Instance, Step, require_checked
+from rfsym.proof.steps import CheckedDerivation, Instance, Step, require_checked
 
 __all__ = ["SCHEMA_VERSION", "certificate", "digest", "dumps", "to_certificate"]
 
@@ -59,10 +59,25 @@ def certificate(checked: CheckedDerivation) -> dict:
     return _Exporter(checked).build()
 
 
+def _condition(relation: sp.Expr) -> sp.Expr:
+    """``a >= b`` as the expression ``a - b`` (meaning ``>= 0``), as the kernel's facts hold it."""
+    if isinstance(relation, sp.GreaterThan):
+        return relation.lhs - relation.rhs
+    if isinstance(relation, sp.StrictGreaterThan):
+        return relation.lhs - relation.rhs - 1
+    if isinstance(relation, sp.LessThan):
+        return relation.rhs - relation.lhs
+    if isinstance(relation, sp.StrictLessThan):
+        return relation.rhs - relation.lhs - 1
+    return relation
+
+
 class _Exporter:
     def __init__(self, checked: CheckedDerivation) -> None:
+        self.checked = checked
         self.derivation = checked.derivation
         self.symbols: dict[str, str] = {}
+        self.names: dict[sp.Symbol, str] = {}
         self.networks: list[tuple[Chain, int]] = []
         model = self.derivation.model
         if model is not None and model.chain is not None:
@@ -71,6 +86,9 @@ class _Exporter:
     # -- expressions ----------------------------------------------------------------------
 
     def symbol(self, sym: sp.Symbol) -> str:
+        """The certificate's name of ``sym``: its own, primed if another symbol has it."""
+        if sym in self.names:
+            return self.names[sym]
         if sym.is_integer and sym.is_positive:
             kind = "positive"
         elif sym.is_integer and sym.is_nonnegative:
@@ -79,12 +97,12 @@ class _Exporter:
             kind = "integer"
         else:
             kind = "any"
-        known = self.symbols.setdefault(sym.name, kind)
-        if known != kind:
-            raise ProofError(
-                f"certificate: two different symbols are both named {sym.name!r} ({known}, {kind})"
-            )
-        return sym.name
+        name = sym.name
+        while name in self.symbols:
+            name += "'"
+        self.symbols[name] = kind
+        self.names[sym] = name
+        return name
 
     def expr(self, e: sp.Expr) -> list:
         if isinstance(e, int | Fraction):
@@ -113,11 +131,13 @@ class _Exporter:
             return out
         raise ProofError(f"certificate: cannot write the expression {e} ({type(e).__name__})")
 
-    def equation(self, eq: Equation) -> dict:
+    def equation(self, eq) -> dict:
+        """An :class:`Equation` or a kernel :class:`Fact`, with its quantifiers."""
         return {
             "lhs": self.expr(eq.lhs),
             "rhs": self.expr(eq.rhs),
             "variables": [self.symbol(v) for v in eq.variables],
+            "conditions": [self.expr(_condition(c)) for c in eq.conditions],
         }
 
     def network(self, chain: Chain, axis: int) -> int:
@@ -130,43 +150,21 @@ class _Exporter:
     # -- the document ----------------------------------------------------------------------
 
     def build(self) -> dict:
-        d = self.derivation
-        lemmas = [certificate(lemma) for lemma in d.lemmas]
-        facts = _Facts()
+        d, checked = self.derivation, self.checked
+        facts = {f.id: f for f in checked.facts}
         definitions = []
         for number, eq in enumerate(d.definitions, start=1):
-            facts.add(f"D{number}", eq.lhs, eq.rhs, eq.variables)
-            definitions.append({"id": f"D{number}", "name": eq.name, **self.equation(eq)})
-        for i, lemma in enumerate(d.lemmas, start=1):
-            for j, eq in enumerate(lemma.derivation.results, start=1):
-                facts.add(f"L{i}.R{j}", eq.lhs, eq.rhs, eq.variables)
-        ind = d.induction
-        hypothesis = None
-        if ind is not None:
-            back = {ind.variable: ind.variable - 1}
-            hypothesis = (
-                ind.statement.lhs.xreplace(back),
-                ind.statement.rhs.xreplace(back),
-                tuple(ind.statement.variables),
+            fact = facts.get(f"definition:{number}", eq)
+            definitions.append(
+                {"id": f"definition:{number}", "name": eq.name, **self.equation(fact)}
             )
-        sections, number, frame_done = [], 0, set()
-        for s_number, section in enumerate(d.sections, start=1):
-            steps, start = [], None
+        records = {r.number: r for r in checked.steps}
+        sections, number = [], 0
+        for section in d.sections:
+            steps = []
             for step in section.steps:
                 number += 1
-                steps.append(self.step(number, step, section.role, facts, hypothesis))
-                start = step.lhs if not step.continued else start
-                if section.role == "direct" and step.rule != "instantiation":
-                    facts.add(f"S{number}", start, step.rhs, ())
-            if section.claim is not None and section.role == "direct":
-                facts.add(
-                    f"C{s_number}", section.claim.lhs, section.claim.rhs, section.claim.variables
-                )
-            if section.role in ("base", "step"):
-                frame_done.add(section.role)
-                if frame_done == {"base", "step"} and ind is not None:
-                    statement = ind.statement
-                    facts.add("IND", statement.lhs, statement.rhs, statement.variables)
+                steps.append(self.step(records[number], step, facts))
             sections.append(
                 {
                     "heading": section.heading,
@@ -176,6 +174,7 @@ class _Exporter:
                     "table": None if section.table is None else self.table(section.table),
                 }
             )
+        ind = d.induction
         out = {
             "format": "rfsym-certificate",
             "schema_version": SCHEMA_VERSION,
@@ -190,15 +189,15 @@ class _Exporter:
                 "base": self.expr(ind.base),
                 "statement": self.equation(ind.statement),
             },
-            "results": [self.equation(eq) for eq in d.results],
-            "lemmas": [{"sha256": digest(c), "certificate": c} for c in lemmas],
+            "results": [self.equation(fact) for fact in checked.results],
+            "lemmas": [{"sha256": digest(c), "certificate": c} for c in map(certificate, d.lemmas)],
         }
         out["network"] = 0 if self.networks else None
         out["networks"] = [self.network_data(chain, axis) for chain, axis in self.networks]
         out["symbols"] = dict(sorted(self.symbols.items()))
         return out
 
-    def step(self, number, step: Step, role, facts: _Facts, hypothesis) -> dict:
+    def step(self, record, step: Step, facts: dict) -> dict:
         out: dict = {
             "rule": step.rule,
             "lhs": self.expr(step.lhs),
@@ -206,7 +205,6 @@ class _Exporter:
             "continued": step.continued,
             "cites": [],
         }
-        uses = []
         for used in step.using:
             if isinstance(used, Instance):
                 out["instance"] = {
@@ -215,21 +213,19 @@ class _Exporter:
                     "unit": used.unit,
                     "values": {self.symbol(s): self.expr(sp.Integer(v)) for s, v in used.values},
                 }
-                continue
-            if step.rule == "induction hypothesis" and hypothesis is not None:
-                found = [("HYP", *hypothesis)]
-            else:
-                found = facts.lookup(used)
-            if not found:
+        uses = []
+        for k, fact_id in enumerate(record.cites):
+            fact = facts.get(fact_id)
+            if fact is None:
                 raise ProofError(
-                    f"certificate: step {number} ({step.rule}) uses {used.lhs} = {used.rhs}, "
-                    "which is no definition, lemma result or earlier fact"
+                    f"certificate: step {record.number} cites {fact_id}, which is no fact"
                 )
-            uses.append((found[0], used))
-        for binding_fact_id, variables, binding in _citations(uses, step):
+            sigma = dict(record.instances[k]) if k < len(record.instances) else {}
+            uses.append((fact, sigma))
+        for fact_id, variables, binding in _citations(uses, step):
             out["cites"].append(
                 {
-                    "fact": binding_fact_id,
+                    "fact": fact_id,
                     "bind": {self.symbol(v): self.expr(binding[v]) for v in variables},
                 }
             )
@@ -285,25 +281,7 @@ def _cell(value) -> list:
     raise ProofError(f"certificate: table cell {value!r} is not a number or text")
 
 
-# -- finding the cited fact and its instantiation (heuristics; the verifier is the judge) ----------
-
-
-class _Facts:
-    def __init__(self) -> None:
-        self.items: list[tuple[str, sp.Expr, sp.Expr, tuple]] = []
-
-    def add(self, fact_id, lhs, rhs, variables) -> None:
-        self.items.append((fact_id, lhs, rhs, tuple(variables)))
-
-    def lookup(self, eq: Equation) -> list:
-        exact = [f for f in self.items if (f[1], f[2]) == (eq.lhs, eq.rhs)]
-        if exact:
-            return exact[:1]
-        for fact in self.items:
-            sigma = _match(fact[1], eq.lhs, fact[3])
-            if sigma is not None and _same(fact[2].xreplace(sigma), eq.rhs):
-                return [fact]
-        return []
+# -- the values each citation gives the fact's variables (the verifier is the judge) --------------
 
 
 def _same(a: sp.Expr, b: sp.Expr) -> bool:
@@ -347,21 +325,23 @@ def _match(pattern: sp.Expr, actual: sp.Expr, variables) -> dict | None:
     return bound if go(pattern, actual) else None
 
 
-def _bindings(lhs, variables, used: Equation, side: sp.Expr) -> list[dict]:
-    """One binding of the fact's variables per way ``used`` applies to ``side``."""
-    sigma = _match(lhs, used.lhs, variables) or {}
-    sigma = {v: sigma.get(v, v) for v in variables}
-    if not used.variables:
-        return [sigma]
+def _bindings(fact, sigma: dict, side: sp.Expr) -> list[dict]:
+    """Complete the kernel's values for ``fact``'s variables: those it left general are read
+    off each occurrence of the fact's left-hand side in ``side`` (itself if none matches)."""
+    open_vars = [v for v in fact.variables if v not in sigma]
+    if not open_vars:
+        return [dict(sigma)]
+    pattern = fact.lhs.xreplace(sigma)
     found: list[dict] = []
-    for atom in sorted(side.atoms(sp.Indexed), key=sp.default_sort_key):
-        tau = _match(used.lhs, atom, used.variables)
+    candidates = side.atoms(sp.Indexed) if isinstance(pattern, sp.Indexed) else set()
+    for atom in sorted(candidates, key=sp.default_sort_key):
+        tau = _match(pattern, atom, open_vars)
         if tau is None:
             continue
-        binding = {v: sp.expand(sigma[v].xreplace(tau)) for v in variables}
+        binding = {**sigma, **{v: sp.expand(tau.get(v, v)) for v in open_vars}}
         if binding not in found:
             found.append(binding)
-    return found or [sigma]
+    return found or [{**sigma, **{v: v for v in open_vars}}]
 
 
 def _citations(uses: list, step: Step) -> list[tuple[str, tuple, dict]]:
@@ -369,10 +349,10 @@ def _citations(uses: list, step: Step) -> list[tuple[str, tuple, dict]]:
     best: list = []
     for side, other in ((step.lhs, step.rhs), (step.rhs, step.lhs)):
         cites, current = [], side
-        for (fact_id, lhs, rhs, variables), used in uses:
-            for binding in _bindings(lhs, variables, used, side):
-                cites.append((fact_id, variables, binding))
-                current = current.xreplace({lhs.xreplace(binding): rhs.xreplace(binding)})
+        for fact, sigma in uses:
+            for binding in _bindings(fact, sigma, side):
+                cites.append((fact.id, fact.variables, binding))
+                current = current.xreplace({fact.lhs.xreplace(binding): fact.rhs.xreplace(binding)})
         if not best:
             best = cites
         if _same(current, other):

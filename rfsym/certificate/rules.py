@@ -13,7 +13,7 @@ rule                         what this module checks
 definition                   rewriting one side with the cited definitions gives the other
 unroll one layer             one cited recurrence, rewritten on the left, gives the right
 substitute                   rewriting one side with cited facts gives the other
-induction hypothesis         the cited hypothesis (``HYP``), rewritten on the left
+induction hypothesis         the cited hypothesis (``hypothesis``), rewritten on the left
 peel the last term           peeling ``Σ_{i=a}^{b} f = Σ_{i=a}^{b-1} f + f(b)`` (``∏``: a
                              factor) in some sums/products of one side gives the other
 telescoping                  ``c Σ_a^b g(i) - c Σ_{a-1}^{b-1} g(i)`` or ``c Σ_a^b g(i) -
@@ -47,13 +47,12 @@ class Failure(Exception):
 
 @dataclass(frozen=True)
 class Instance:
-    """A cited fact with its variables given values: ``lhs = rhs``; ``general`` are the
-    variables that stayed themselves (the fact holds for each of their values, so it may be
-    used under a binder of that name)."""
+    """A cited fact with its variables given values: ``lhs = rhs`` wherever ``admit`` (see
+    :func:`rfsym.certificate.terms.rewrite`) allows it."""
 
     lhs: tuple
     rhs: tuple
-    general: frozenset[str]
+    admit: Callable[[frozenset[str], tuple], str | None]
     recurrence: bool = False
 
 
@@ -66,12 +65,16 @@ class StepData:
     continued: bool
     instances: tuple[Instance, ...] = ()
     kinds: Mapping[str, str] = field(default_factory=dict)
+    context: tuple = ()
+    enter: Callable[[tuple, str, tuple, tuple], tuple] | None = None
 
 
-def _apply(side: tuple, instances: tuple[Instance, ...], kinds) -> tuple[tuple, int, set]:
+def _apply(side: tuple, step: StepData) -> tuple[tuple, int, set]:
     total, blocked = 0, set()
-    for inst in instances:
-        side, count, stopped = rewrite(side, inst.lhs, inst.rhs, kinds, inst.general)
+    for inst in step.instances:
+        side, count, stopped = rewrite(
+            side, inst.lhs, inst.rhs, step.kinds, inst.admit, step.enter, step.context
+        )
         total += count
         blocked |= stopped
     return side, total, blocked
@@ -83,16 +86,14 @@ def _rewrite_rule(step: StepData, *, either_side: bool, what: str) -> None:
     sides = [(step.lhs, step.rhs)] + ([(step.rhs, step.lhs)] if either_side else [])
     occurred, blocked = False, set()
     for side, other in sides:
-        new, count, stopped = _apply(side, step.instances, step.kinds)
+        new, count, stopped = _apply(side, step)
         occurred = occurred or count > 0
         blocked |= stopped
         if count and equal(new, other, step.kinds):
             return
-    if blocked:
-        names = ", ".join(sorted(blocked))
+    if blocked and not occurred:
         raise Failure(
-            f"the cited {what} occurs only under a sum or product over {names}, and is not "
-            f"quantified over {names} (a citation instantiates, it cannot generalise)"
+            f"the cited {what} occurs, but not where it holds: {'; '.join(sorted(blocked))}"
         )
     if not occurred:
         raise Failure(
@@ -117,7 +118,7 @@ def _substitute(step: StepData) -> None:
 
 def _hypothesis(step: StepData) -> None:
     if len(step.instances) != 1:
-        raise Failure("the step must cite the induction hypothesis HYP, once")
+        raise Failure("the step must cite the induction hypothesis, once")
     _rewrite_rule(step, either_side=False, what="hypothesis")
 
 

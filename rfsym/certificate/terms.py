@@ -331,40 +331,48 @@ def _matches(node: tuple, pattern: tuple, kinds: Mapping[str, str], canon: tuple
 
 
 def rewrite(
-    t: tuple, lhs: tuple, rhs: tuple, kinds: Mapping[str, str], general: frozenset[str]
-) -> tuple[tuple, int, frozenset[str]]:
-    """Every occurrence of ``lhs`` in ``t`` replaced by ``rhs``; returns the tree and the count.
+    t: tuple,
+    lhs: tuple,
+    rhs: tuple,
+    kinds: Mapping[str, str],
+    admit: Callable[[frozenset[str], tuple], str | None],
+    enter: Callable[[tuple, str, tuple, tuple], tuple],
+    context: tuple = (),
+) -> tuple[tuple, int, set[str]]:
+    """Every occurrence of ``lhs`` in ``t`` replaced by ``rhs``; returns the tree, the count and
+    the reasons occurrences were left alone.
 
-    An occurrence under a binder whose index the equation mentions is rewritten only if that
-    index is one of ``general`` (the cited fact holds for every value of it); otherwise the
-    bound index is a different variable and the occurrence is left alone (the indices that
-    blocked a rewrite are returned too, for the message).
+    ``admit(bound, context)`` decides each occurrence: ``bound`` are the indices of the sums and
+    products around it, ``context`` the conditions known there (``enter`` extends it at each
+    binder); it returns ``None`` to rewrite, or why not (a bound index the cited fact is not
+    general in, a condition of the fact not known to hold).
     """
-    names = free(lhs) | free(rhs)
     canon = canonical(lhs)
     count = 0
-    blocked: set[str] = set()
+    refused: set[str] = set()
 
-    def go(node: tuple, bound: frozenset[str]) -> tuple:
+    def go(node: tuple, bound: frozenset[str], ctx: tuple) -> tuple:
         nonlocal count
         if _matches(node, lhs, kinds, canon):
-            if (bound & names) <= general:
+            why = admit(bound, ctx)
+            if why is None:
                 count += 1
                 return rhs
-            blocked.update((bound & names) - general)
+            refused.add(why)
         op = node[0]
         if op in ("int", "rat", "sym"):
             return node
         if op in ("sum", "prod"):
             var, lo, hi, body = node[1:]
-            return (op, var, go(lo, bound), go(hi, bound), go(body, bound | {var}))
+            inner = enter(ctx, var, lo, hi)
+            return (op, var, go(lo, bound, ctx), go(hi, bound, ctx), go(body, bound | {var}, inner))
         if op == "pow":
-            return ("pow", go(node[1], bound), node[2])
+            return ("pow", go(node[1], bound, ctx), node[2])
         if op == "idx":
-            return ("idx", node[1], tuple(go(a, bound) for a in node[2]))
-        return (op, tuple(go(a, bound) for a in node[1]))
+            return ("idx", node[1], tuple(go(a, bound, ctx) for a in node[2]))
+        return (op, tuple(go(a, bound, ctx) for a in node[1]))
 
-    return go(t, frozenset()), count, frozenset(blocked)
+    return go(t, frozenset(), context), count, refused
 
 
 # -- exact evaluation -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ checks, in order:
 4. every section's claim is what its chain of steps proves, and generalises only symbols that
    nothing it relied on fixes; every table equals its rows recomputed from its source;
 5. the induction frame: one base section at the base value and one inductive step, the
-   hypothesis (``HYP``) the statement at ``variable - 1`` and never generalised over the
+   hypothesis (``hypothesis``) the statement at ``variable - 1`` and never generalised over the
    variable; the statement becomes a fact only when both halves are checked;
 6. every stated result is a proven claim or the induction statement.
 
@@ -33,7 +33,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sympy as sp
+
 from rfsym.certificate import networks as nets
+from rfsym.certificate.conditions import enter, holds
 from rfsym.certificate.definitions import check_definitions, covered
 from rfsym.certificate.rules import REWRITING, RULES, Failure, Instance, StepData
 from rfsym.certificate.terms import (
@@ -43,6 +46,7 @@ from rfsym.certificate.terms import (
     alpha_equal,
     equal,
     free,
+    normal,
     read,
     subst,
 )
@@ -96,10 +100,14 @@ class _Fact:
     rhs: tuple
     variables: tuple[str, ...]
     recurrence: bool = False
+    conditions: tuple[tuple, ...] = ()
 
     @property
     def params(self) -> frozenset[str]:
-        return (free(self.lhs) | free(self.rhs)) - set(self.variables)
+        names = free(self.lhs) | free(self.rhs)
+        for c in self.conditions:
+            names |= free(c)
+        return names - set(self.variables)
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -301,7 +309,9 @@ class _Verifier:
             for j, result in enumerate(_get(cert, "results", list, where), start=1):
                 self.merge_kinds(lemma_kinds, where)
                 lhs, rhs, variables = self.equation(result, f"{where} result {j}")
-                self.add(_Fact(f"L{number}.R{j}", "lemma", lhs, rhs, variables))
+                conds = self.conditions(result, f"{where} result {j}")
+                lemma_id = f"lemma:{_get(cert, 'name', str, where)}:{j}"
+                self.add(_Fact(lemma_id, "lemma", lhs, rhs, variables, conditions=conds))
         return count
 
     def merge_kinds(self, other: Mapping[str, str], where: str) -> None:
@@ -323,6 +333,14 @@ class _Verifier:
             raise CertificateFormatError(f"{where}: a variable is listed twice")
         return lhs, rhs, tuple(variables)
 
+    def conditions(self, obj: object, where: str) -> tuple[tuple, ...]:
+        """The conditions (each ``e``, meaning ``e >= 0``) an equation holds under."""
+        items = _get(obj, "conditions", list, where)
+        return tuple(self.expr(c, f"{where} condition") for c in items)
+
+    def context_of(self, conditions) -> tuple:
+        return tuple(normal(c, self.kinds) for c in conditions)
+
     def add(self, fact: _Fact) -> None:
         if fact.id in self.state.facts:
             raise CertificateFormatError(f"fact id {fact.id} is used twice")
@@ -332,14 +350,17 @@ class _Verifier:
         defs = []
         self.overrides: dict[str, list] = {}
         for number, obj in enumerate(_get(self.data, "definitions", list, "definitions"), start=1):
-            fact_id = f"D{number}"
+            fact_id = f"definition:{number}"
             if obj.get("id") != fact_id:
                 raise CertificateFormatError(f"definition {number}: its id must be {fact_id}")
             lhs, rhs, variables = self.equation(obj, f"definition {fact_id}")
-            defs.append(_Fact(fact_id, "definition", lhs, rhs, variables, _recurrence(lhs, rhs)))
+            conds = self.conditions(obj, f"definition {fact_id}")
+            defs.append(
+                _Fact(fact_id, "definition", lhs, rhs, variables, _recurrence(lhs, rhs), conds)
+            )
         try:
             self.overrides = check_definitions(
-                [(f.id, f.lhs, f.variables) for f in defs], self.kinds
+                [(f.id, f.lhs, f.variables, f.conditions) for f in defs], self.kinds
             )
         except ValueError as err:
             raise Failure(str(err)) from None
@@ -373,15 +394,23 @@ class _Verifier:
         if var not in self.kinds:
             raise CertificateFormatError(f"induction: variable {var!r} is not declared")
         base = self.expr(_get(obj, "base", list, "induction"), "induction base")
-        lhs, rhs, variables = self.equation(
-            _get(obj, "statement", dict, "induction"), "induction statement"
-        )
+        statement = _get(obj, "statement", dict, "induction")
+        lhs, rhs, variables = self.equation(statement, "induction statement")
+        conds = self.conditions(statement, "induction statement")
         if var in variables:
             raise Failure(
                 f"induction: the statement cannot be quantified over its own variable {var}"
             )
         back = {var: ("add", (("sym", var), ("int", -1)))}
-        self.hypothesis = _Fact("HYP", "hypothesis", subst(lhs, back), subst(rhs, back), variables)
+        self.hypothesis = _Fact(
+            "hypothesis",
+            "hypothesis",
+            subst(lhs, back),
+            subst(rhs, back),
+            variables,
+            conditions=tuple(subst(c, back) for c in conds),
+        )
+        self.statement_conditions = conds
         return var, base, (lhs, rhs, variables)
 
     def check_section(self, number: int, section: object, frame: set[str]) -> None:
@@ -393,6 +422,19 @@ class _Verifier:
         if role != "direct" and self.induction is None:
             raise Failure(f"{where}: a {role} section needs an induction")
         steps = _get(section, "steps", list, where)
+        claim = section.get("claim")
+        if role == "direct":
+            self.context = self.context_of(
+                () if claim is None else self.conditions(claim, f"{where} claim")
+            )
+        else:
+            var, base = self.induction[0], self.induction[1]
+            at = {var: base} if role == "base" else {}
+            assumed = tuple(subst(c, at) for c in self.statement_conditions)
+            if role == "step":
+                below = ("add", (("sym", var), ("mul", (("int", -1), base)), ("int", -1)))
+                assumed = (below, *assumed)
+            self.context = self.context_of(assumed)
         previous: StepData | None = None
         start = None
         relied: set[str] = set()
@@ -405,9 +447,8 @@ class _Verifier:
                 start, tainted = data.lhs, False
             tainted = tainted or data.rule == "instantiation"
             if role == "direct" and not tainted:
-                self.add(_Fact(f"S{self.state.steps}", "step", start, data.rhs, ()))
+                self.add(_Fact(f"step:{self.state.steps}", "step", start, data.rhs, ()))
             previous = data
-        claim = section.get("claim")
         if claim is not None:
             self.check_claim(where, role, claim, steps, relied)
         table = section.get("table")
@@ -418,13 +459,22 @@ class _Verifier:
                 raise Failure(f"{where}: a second {role} section")
             frame.add(role)
             if frame == {"base", "step"}:
-                lhs, rhs, variables = self.induction[2]
-                fact = _Fact("IND", "induction", lhs, rhs, variables)
+                var, base, (lhs, rhs, variables) = self.induction
+                above = ("add", (("sym", var), ("mul", (("int", -1), base))))
+                fact = _Fact(
+                    "induction",
+                    "induction",
+                    lhs,
+                    rhs,
+                    (*variables, var),
+                    conditions=(*self.statement_conditions, above),
+                )
                 self.add(fact)
                 self.state.proven.append(fact)
         elif claim is not None:
             lhs, rhs, variables = self.equation(claim, f"{where} claim")
-            fact = _Fact(f"C{number}", "claim", lhs, rhs, variables)
+            conds = self.conditions(claim, f"{where} claim")
+            fact = _Fact(f"claim:{number - 1}", "claim", lhs, rhs, variables, conditions=conds)
             self.add(fact)
             self.state.proven.append(fact)
 
@@ -479,7 +529,7 @@ class _Verifier:
                 if cites:
                     raise Failure("an instantiation cites no fact")
                 self.check_instance(obj, lhs, rhs, "the instance")
-                data = StepData(number, rule, lhs, rhs, continued, (), self.kinds)
+                data = StepData(number, rule, lhs, rhs, continued, (), self.kinds, self.context)
                 self.state.rules[rule] += 1
                 return data, set()
             check = RULES.get(rule)
@@ -496,7 +546,7 @@ class _Verifier:
             for cite in cites:
                 fact_id = _get(cite, "fact", str, "a citation")
                 fact = self.state.facts.get(fact_id)
-                if fact_id == "HYP" and role == "step" and self.induction is not None:
+                if fact_id == "hypothesis" and role == "step" and self.induction is not None:
                     fact = self.hypothesis
                 if fact is None:
                     raise Failure(f"cites {fact_id}, which is not a fact available here")
@@ -506,7 +556,17 @@ class _Verifier:
                     )
                 instances.append(self.instance(fact, _get(cite, "bind", dict, "a citation")))
                 cited.add(fact_id)
-            data = StepData(number, rule, lhs, rhs, continued, tuple(instances), self.kinds)
+            data = StepData(
+                number,
+                rule,
+                lhs,
+                rhs,
+                continued,
+                tuple(instances),
+                self.kinds,
+                self.context,
+                self.enter,
+            )
             check(data)
         except (Failure, nets.NetworkFailure, CertificateFormatError) as err:
             raise self.fail(where, str(err)) from None
@@ -529,14 +589,47 @@ class _Verifier:
                 raise Failure(
                     f"{fact.id} does not define this instance: a more specific definition does"
                 )
-        general = frozenset(
-            v
+        conds = tuple(subst(c, values) for c in fact.conditions)
+        names = free(lhs) | free(rhs)
+        for c in conds:
+            names |= free(c)
+        params = fact.params
+        general = {
+            b
+            for b in names
+            if b not in params
+            and all(b not in free(values[w]) or values[w] == ("sym", b) for w in fact.variables)
+        }
+        kinds = self.kinds
+        checks = [
+            (normal(("add", (values[v], ("int", -1))), kinds), f"{v} = value >= 1")
             for v in fact.variables
-            if values[v] == ("sym", v)
-            and v not in fact.params
-            and all(v not in free(values[w]) for w in fact.variables if w != v)
-        )
-        return Instance(lhs, rhs, general, fact.recurrence)
+            if kinds.get(v) == "positive"
+        ]
+        checks += [
+            (normal(values[v], kinds), f"{v} = value >= 0")
+            for v in fact.variables
+            if kinds.get(v) == "nonnegative"
+        ]
+        checks += [(normal(c, kinds), "a condition of the fact") for c in conds]
+
+        def admit(bound: frozenset[str], context: tuple) -> str | None:
+            outside = (bound & names) - general
+            if outside:
+                v = ", ".join(sorted(outside))
+                return (
+                    f"{fact.id} is not general in {v}, which a sum or product binds there "
+                    "(a citation instantiates, it cannot generalise)"
+                )
+            for e, what in checks:
+                if not holds(e, context, kinds):
+                    return f"{fact.id}: {what} ({e} >= 0) is not known to hold there"
+            return None
+
+        return Instance(lhs, rhs, admit, fact.recurrence)
+
+    def enter(self, context: tuple, var: str, lo: tuple, hi: tuple) -> tuple:
+        return enter(context, var, normal(lo, self.kinds), normal(hi, self.kinds), self.kinds)
 
     def check_instance(self, obj: dict, lhs: tuple, rhs: tuple, where: str) -> None:
         inst = _get(obj, "instance", dict, where)
@@ -631,14 +724,17 @@ class _Verifier:
 
     def check_result(self, number: int, obj: object) -> None:
         lhs, rhs, variables = self.equation(obj, f"result {number}")
+        conds = [normal(c, self.kinds) for c in self.conditions(obj, f"result {number}")]
         for fact in self.state.proven:
+            needed = [normal(c, self.kinds) for c in fact.conditions]
             if (
                 alpha_equal(fact.lhs, lhs)
                 and set(variables) <= set(fact.variables)
                 and equal(fact.rhs, rhs, self.kinds)
+                and all(any(sp.expand(a - b) == 0 for b in conds) for a in needed)
             ):
                 return
-        raise Failure(f"result {number} is not proven by any section")
+        raise Failure(f"result {number} is not proven by any section (with these conditions)")
 
 
 def _recurrence(lhs: tuple, rhs: tuple) -> bool:

@@ -148,7 +148,7 @@ def mutants(cert: dict, *, per_kind: int = 2, max_steps: int = 24) -> Iterator[t
 
 def _citation_mutants(cert: dict, s: int, t: int, where: str) -> Iterator[tuple[str, dict]]:
     step = cert["sections"][s]["steps"][t]
-    ids = [f"D{i + 1}" for i in range(len(cert["definitions"]))]
+    ids = [f"definition:{i + 1}" for i in range(len(cert["definitions"]))]
     for c, cite in enumerate(step["cites"]):
         if cite["fact"] in ids and len(ids) > 1:
             m = copy(cert)
@@ -160,7 +160,7 @@ def _citation_mutants(cert: dict, s: int, t: int, where: str) -> Iterator[tuple[
             m = copy(cert)
             m["sections"][s]["steps"][t]["cites"][c]["bind"][var] = ["add", value, _one("1")]
             yield f"citation binding @ {where} cite {c + 1}", m
-        if cite["bind"] or cite["fact"] != "HYP":
+        if cite["bind"] or cite["fact"] != "hypothesis":
             m = copy(cert)
             del m["sections"][s]["steps"][t]["cites"][c]
             if m["sections"][s]["steps"][t]["cites"] or step["rule"] != "algebraic simplification":
@@ -187,14 +187,14 @@ def _structure_mutants(cert: dict) -> Iterator[tuple[str, dict]]:
         for kind, new in _pick(list(expression_edits(definition["rhs"])), 1):
             m = copy(cert)
             m["definitions"][d]["rhs"] = new
-            yield f"definition {kind} @ D{d + 1}", m
+            yield f"definition {kind} @ definition:{d + 1}", m
     if len(cert["definitions"]) > 1:
         m = copy(cert)
         m["definitions"].append(
-            dict(copy(cert["definitions"][0]), id=f"D{len(cert['definitions']) + 1}")
+            dict(copy(cert["definitions"][0]), id=f"definition:{len(cert['definitions']) + 1}")
         )
         m["definitions"][-1]["rhs"] = ["add", m["definitions"][-1]["rhs"], _one("1")]
-        yield "definition: a second, conflicting definition of D1's object", m
+        yield "definition: a second, conflicting definition of definition:1's object", m
     for r, result in enumerate(cert["results"]):
         for kind, new in _pick(list(expression_edits(result["rhs"])), 1):
             m = copy(cert)

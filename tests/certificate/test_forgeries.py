@@ -72,7 +72,7 @@ def test_1_circular_induction_the_statement_cannot_quantify_its_own_variable():
 def test_1_circular_induction_the_hypothesis_cannot_be_moved_to_n():
     cert = stored("theorems/jump.json")
     hyp = cert["sections"][1]["steps"][1]
-    assert hyp["cites"] == [{"bind": {}, "fact": "HYP"}]
+    assert hyp["cites"] == [{"bind": {}, "fact": "hypothesis"}]
     hyp["cites"][0]["bind"] = {"n": ["add", S("n"), N(1)]}
     refused(cert, "step 4", "induction hypothesis", "must give a value to each of its variables")
 
@@ -87,18 +87,22 @@ def test_2_the_base_case_cannot_cite_the_inductive_step():
             base["steps"][0]["lhs"],
             base["claim"]["rhs"],
             "substitute",
-            [{"fact": "IND", "bind": {}}],
+            [{"fact": "induction", "bind": {"n": S("n")}}],
         )
     ]
-    refused(cert, "cites IND, which is not a fact available here")  # ... but not circular
+    refused(cert, "cites induction, which is not a fact available here")  # ... but not circular
 
 
 def test_3_a_citation_cannot_widen_a_fact_s_quantifiers():
     cert = stored("theorems/jump.json")
     first = cert["sections"][0]["steps"][0]
-    assert first["cites"] == [{"bind": {}, "fact": "D1"}]
+    assert first["cites"] == [{"bind": {}, "fact": "definition:1"}]
     first["cites"][0]["bind"] = {"n": N(0)}
-    refused(cert, "step 1", "the citation of D1 must give a value to each of its variables (none)")
+    refused(
+        cert,
+        "step 1",
+        "the citation of definition:1 must give a value to each of its variables (none)",
+    )
 
 
 def test_4_an_instantiation_s_left_side_is_tied_to_its_quantity():
@@ -138,17 +142,20 @@ def test_6_a_lemma_mutated_after_checking_fails_even_with_a_fresh_hash():
 
 def test_7_two_definitions_of_one_instance_are_refused():
     cert = stored("theorems/jump.json")
-    second = dict(copy.deepcopy(cert["definitions"][0]), id="D3", rhs=N(2))
+    second = dict(copy.deepcopy(cert["definitions"][0]), id="definition:3", rhs=N(2))
     cert["definitions"].append(second)
-    refused(cert, "definitions D1 and D3 both define some instance of the same object")
+    refused(
+        cert,
+        "definitions definition:1 and definition:3 both define some instance of the same object",
+    )
 
 
-def test_7_a_general_definition_is_refused_where_its_base_case_applies():
+def test_7_a_recurrence_is_refused_below_its_condition():
     cert = stored("theorems/jump.json")
     first = cert["sections"][0]["steps"][0]
     first.update(rhs=["mul", ["idx", "S", N(-1)], ["idx", "s", N(0)]], rule="unroll one layer")
-    first["cites"] = [{"fact": "D2", "bind": {"n": N(0)}}]
-    refused(cert, "step 1", "a more specific definition does")
+    first["cites"] = [{"fact": "definition:2", "bind": {"n": N(0)}}]
+    refused(cert, "step 1", "definition:2: a condition of the fact (-1 >= 0) is not known to hold")
 
 
 KINDS = {"n": "positive", "i": "positive", "w": "nonnegative"}

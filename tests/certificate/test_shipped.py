@@ -10,17 +10,11 @@ from pathlib import Path
 import pytest
 
 from rfsym.certificate.regenerate import FOLDER, certificates
-from rfsym.certificate.verify import CertificateError, verify_file
+from rfsym.certificate.verify import verify_file
 from rfsym.cli import main
 
 ROOT = Path(__file__).resolve().parents[2] / "derivations"
 STORE = ROOT / FOLDER
-KNOWN_FAILURES = {
-    "theorems/distill.json": "the claim of 'One layer, ...' is about one free l but is used "
-    "under the sum over l (it would need variables=(l,)): the kernel generalises, the "
-    "re-checker does not",
-}
-"""Certificates the re-checker refuses while the kernel accepts the derivation (reported)."""
 
 
 def stored() -> list[str]:
@@ -57,10 +51,6 @@ def test_every_derivation_has_a_certificate():
 
 @pytest.mark.parametrize("relative", stored())
 def test_stored_certificate_verifies(relative):
-    if relative in KNOWN_FAILURES:
-        with pytest.raises(CertificateError, match="cannot generalise"):
-            verify_file(STORE / relative)
-        pytest.xfail(KNOWN_FAILURES[relative])
     report = verify_file(STORE / relative)
     cert = json.loads((STORE / relative).read_text(encoding="utf-8"))
     assert report.name == cert["name"]
@@ -73,7 +63,7 @@ def test_certificates_are_deterministic(generated):
 
 
 def test_rfsym_verify_on_the_shipped_certificates(capsys):
-    paths = [str(STORE / r) for r in stored() if r not in KNOWN_FAILURES]
+    paths = [str(STORE / r) for r in stored()]
     assert main(["verify", *paths]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(paths) and all(": verified '" in line for line in lines)

@@ -67,8 +67,10 @@ def test_one_index_edited(tmp_path, capsys):
 
 
 def test_one_citation_edited(tmp_path, capsys):
-    # the inductive step of jump unrolls S_n = S_(n-1) s_n (D2); cite S_0 = 1 (D1) instead
-    path = edited(tmp_path, "theorems/jump.json", '"fact": "D2"', '"fact": "D1"')
+    # the inductive step of jump unrolls S_n = S_(n-1) s_n; cite S_0 = 1 instead
+    path = edited(
+        tmp_path, "theorems/jump.json", '"fact": "definition:2"', '"fact": "definition:1"'
+    )
     line = rejected(path, capsys)
     assert "step 3 (section 'Inductive step" in line and "unroll one layer" in line
 
