@@ -690,7 +690,7 @@ class _Verifier:
                     "units": units,
                     "bruteforce_limit": _get(source, "bruteforce_limit", int, where),
                 }
-                wanted = ("sym", f"r_{len(network.layers)}")
+                wanted = ("sym", f"{network.names()['r']}_{len(network.layers)}")
                 closed = next(
                     (
                         f.rhs
