@@ -14,9 +14,9 @@ The exporter is not trusted: it only *finds* which fact each step cites and with
 >>> from rfsym.proof.theorems import theorem
 >>> cert = certificate(theorem("jump"))
 >>> cert["schema_version"], [d["id"] for d in cert["definitions"]]
-(1, ['D1', 'D2'])
+(1, ['definition:1', 'definition:2'])
 >>> cert["sections"][1]["steps"][1]["cites"]
-[{'fact': 'HYP', 'bind': {}}]
+[{'fact': 'hypothesis', 'bind': {}}]
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ INSTANTIATION_COLUMNS = (
 MAX_BRUTEFORCE = 10**7
 """The largest ``rf * layers`` the re-checker enumerates index sets for."""
 QUANTITY_NAMES = {"rf": "r", "jump": "S", "padding": "P"}
+"""The letters of a network's quantities, before hygiene (see :meth:`Network.names`)."""
 
 
 class NetworkFailure(Exception):
@@ -61,6 +62,19 @@ class Network:
         for _, fields in self.layers:
             for t in fields.values():
                 out |= free(t)
+        return out
+
+    def names(self) -> dict[str, str]:
+        """Letter -> the name the derivation uses for it: ``r``, ``S``, ``P``, each primed while
+        a symbol of the network is that name or starts with it and ``_`` (a user symbol ``r_2``
+        turns the derivation's ``r_i`` into ``r'_i``), so the two can never be confused."""
+        taken = self.symbols
+        out = {}
+        for letter in QUANTITY_NAMES.values():
+            name = letter
+            while name in taken or any(t.startswith(f"{name}_") for t in taken):
+                name += "'"
+            out[letter] = name
         return out
 
     def numbers(self, values: Mapping[str, int]) -> list[FoldLayer]:
@@ -89,19 +103,21 @@ def _sym(name: str) -> tuple:
 
 def chain_definitions(network: Network) -> dict[str, tuple]:
     """Symbol name -> the right-hand side its definition must have, from the layer data."""
-    out = {"r_0": ("int", 1), "S_0": ("int", 1), "P_0": ("int", 0)}
+    n = network.names()
+    r, S, P = n["r"], n["S"], n["P"]
+    out = {f"{r}_0": ("int", 1), f"{S}_0": ("int", 1), f"{P}_0": ("int", 0)}
     for i, (_, f) in enumerate(network.layers, start=1):
         span = (
             "add",
             (("mul", (f["dilation"], ("add", (f["kernel_size"], ("int", -1))))), ("int", 1)),
         )
-        previous_jump = _sym(f"S_{i - 1}")
-        out[f"r_{i}"] = (
+        previous_jump = _sym(f"{S}_{i - 1}")
+        out[f"{r}_{i}"] = (
             "add",
-            (_sym(f"r_{i - 1}"), ("mul", (("add", (span, ("int", -1))), previous_jump))),
+            (_sym(f"{r}_{i - 1}"), ("mul", (("add", (span, ("int", -1))), previous_jump))),
         )
-        out[f"S_{i}"] = ("mul", (previous_jump, f["stride"]))
-        out[f"P_{i}"] = ("add", (_sym(f"P_{i - 1}"), ("mul", (f["pad_left"], previous_jump))))
+        out[f"{S}_{i}"] = ("mul", (previous_jump, f["stride"]))
+        out[f"{P}_{i}"] = ("add", (_sym(f"{P}_{i - 1}"), ("mul", (f["pad_left"], previous_jump))))
     return out
 
 
@@ -128,6 +144,8 @@ def instantiation(
 ) -> None:
     """``lhs = rhs`` is the network's ``quantity`` at ``values``, by the plain fold."""
     letter = QUANTITY_NAMES.get(quantity)
+    if letter is not None:
+        letter = network.names()[letter]
     if letter is None:
         raise NetworkFailure(
             f"quantity {quantity!r} cannot be instantiated; allowed: rf, jump, padding"
@@ -144,11 +162,11 @@ def instantiation(
 
 
 def _layer_values(
-    definitions: Mapping[str, tuple], point: Mapping[str, int], depth: int
+    definitions: Mapping[str, tuple], point: Mapping[str, int], depth: int, names: Mapping
 ) -> dict[str, Number]:
     env: dict[str, Number] = dict(point)
     for i in range(depth + 1):
-        for letter in ("r", "S", "P"):
+        for letter in names.values():
             name = f"{letter}_{i}"
             if name in definitions:
                 env[name] = evaluate(definitions[name], env, _no_indexed)
@@ -167,7 +185,8 @@ def table_rows(
         return _pixel_rows(network)
     if closed_rf is None:
         raise NetworkFailure(
-            f"no proven closed form r_{len(network.layers)} = ... precedes the table"
+            f"no proven closed form {network.names()['r']}_{len(network.layers)} = ... "
+            "precedes the table"
         )
     limit = source["bruteforce_limit"]
     if not 0 <= limit <= MAX_BRUTEFORCE:
@@ -177,7 +196,7 @@ def table_rows(
         check_values(network, point, kinds)
         layers = network.numbers(point)
         result = fold(layers)
-        env = _layer_values(definitions, point, len(layers))
+        env = _layer_values(definitions, point, len(layers), network.names())
         closed = evaluate(closed_rf, env, _no_indexed)
         small = result.rf * max(len(layers), 1) <= limit
         for unit in source["units"]:

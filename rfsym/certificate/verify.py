@@ -423,10 +423,10 @@ class _Verifier:
             raise Failure(f"{where}: a {role} section needs an induction")
         steps = _get(section, "steps", list, where)
         claim = section.get("claim")
+        assumed: tuple = ()
         if role == "direct":
-            self.context = self.context_of(
-                () if claim is None else self.conditions(claim, f"{where} claim")
-            )
+            assumed = () if claim is None else self.conditions(claim, f"{where} claim")
+            self.context = self.context_of(assumed)
         else:
             var, base = self.induction[0], self.induction[1]
             at = {var: base} if role == "base" else {}
@@ -447,7 +447,9 @@ class _Verifier:
                 start, tainted = data.lhs, False
             tainted = tainted or data.rule == "instantiation"
             if role == "direct" and not tainted:
-                self.add(_Fact(f"step:{self.state.steps}", "step", start, data.rhs, ()))
+                # proven under the section's assumptions, so it holds only under them
+                fact_id = f"step:{self.state.steps}"
+                self.add(_Fact(fact_id, "step", start, data.rhs, (), conditions=assumed))
             previous = data
         if claim is not None:
             self.check_claim(where, role, claim, steps, relied)
@@ -688,7 +690,7 @@ class _Verifier:
                     "units": units,
                     "bruteforce_limit": _get(source, "bruteforce_limit", int, where),
                 }
-                wanted = ("sym", f"r_{len(network.layers)}")
+                wanted = ("sym", f"{network.names()['r']}_{len(network.layers)}")
                 closed = next(
                     (
                         f.rhs
