@@ -17,7 +17,7 @@ from rfsym.errors import RfsymError
 
 __all__ = ["main"]
 
-COMMANDS = ("derive", "oracle", "check", "report", "whatif", "draw")
+COMMANDS = ("derive", "oracle", "check", "report", "whatif", "verify", "draw", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -44,9 +44,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--format",
         "-f",
-        choices=tuple(FORMATS),
+        choices=(*FORMATS, "certificate"),
         default="text",
-        help="output format (default: text)",
+        help="output format (default: text; certificate: JSON for `rfsym verify`)",
     )
     parser.add_argument("--axis", type=int, default=0, help="spatial axis of the spec (default 0)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
@@ -79,7 +79,12 @@ def derivation_for(
 def run(args: argparse.Namespace) -> int:
     """Derive, check, print."""
     checked = derivation_for(args.spec, theorem_name=args.theorem, axis=args.axis)
-    text = render(checked, args.format)
+    if args.format == "certificate":
+        from rfsym.certificate.export import to_certificate
+
+        text = to_certificate(checked)
+    else:
+        text = render(checked, args.format)
     if args.output is None:
         sys.stdout.write(text)
         return 0

@@ -2,8 +2,9 @@
 
 The printer fixes the settings (term order, multiplication by juxtaposition, indexed objects as
 ``k_{i}``), so the same derivation gives the same bytes everywhere; the other printers (MathML,
-Markdown) reuse :func:`latex_expr`.  Documents dispatch on our classes
-(``_print_CheckedDerivation``, ``_print_Section``, ``_print_Step``) as SymPy's printers do.
+Markdown) reuse :func:`latex_expr`.  Documents dispatch on the checked derivation
+(``_print_CheckedDerivation``, ``_print_Table``) as SymPy's printers do, and read the kernel's
+records for what was checked (:mod:`rfsym.printers.checked`).
 
 The document is ``article`` + ``amsmath``: each section is an ``align*`` block with one step per
 line and its rule as the justification; it compiles with pdflatex.
@@ -22,17 +23,26 @@ from typing import Any, ClassVar
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from rfsym.proof.steps import (
-    CheckedDerivation,
-    Derivation,
-    Equation,
-    Section,
-    Step,
-    Table,
-    require_checked,
+from rfsym.printers.checked import (
+    checked_lines,
+    citation,
+    claim_numbers,
+    facts_by_id,
+    heading,
+    quantifiers,
+    records_by_section,
 )
+from rfsym.proof.kernel import Fact, StepRecord
+from rfsym.proof.steps import CheckedDerivation, Section, Step, Table, require_checked
 
-__all__ = ["LatexDocumentPrinter", "RfsymLatexPrinter", "latex_expr", "latex_text", "to_latex"]
+__all__ = [
+    "LatexDocumentPrinter",
+    "RfsymLatexPrinter",
+    "latex_expr",
+    "latex_text",
+    "quantifier_latex",
+    "to_latex",
+]
 
 
 class RfsymLatexPrinter(LatexPrinter):
@@ -84,6 +94,7 @@ _TEXT_ESCAPES = {
     "≥": r"$\geq$",
     "≤": r"$\leq$",
     "→": r"$\to$",
+    "…": r"\ldots{}",
     "'": "'",
 }
 
@@ -107,9 +118,20 @@ def _math_text(text: str) -> str:
     return latex_text(text)
 
 
-def justification(step: Step) -> str:
-    """``(rule; note)``: the justification printed beside a step."""
-    return f"({step.rule}; {step.note})" if step.note else f"({step.rule})"
+def justification(step: Step, cited: str = "") -> str:
+    """``(rule; note; by ...)``: the justification printed beside a step."""
+    parts = [step.rule, *(p for p in (step.note, cited) if p)]
+    return f"({'; '.join(parts)})"
+
+
+def quantifier_latex(fact: Fact) -> str:
+    """``\\forall\\, u,\\ n \\geq 0`` (maths) for what ``fact`` holds for, or ``""``."""
+    pieces, others = quantifiers(fact, latex_expr, r"\geq", r"\leq")
+    out = r"\forall\, " + r",\ ".join(pieces) if pieces else ""
+    if others:
+        joined = r",\ ".join(others)
+        out = out + r"\ \text{with}\ " + joined if out else r"\text{when}\ " + joined
+    return out
 
 
 def cell(value: int | Fraction | str) -> str:
@@ -132,7 +154,11 @@ class LatexDocumentPrinter(RfsymLatexPrinter):
     }
 
     def _print_CheckedDerivation(self, checked: CheckedDerivation) -> str:
-        body = self._print(checked.derivation)
+        self._checked = checked
+        self._records = records_by_section(checked)
+        self._numbers = claim_numbers(checked)
+        self._by_id = facts_by_id(checked)
+        body = self._derivation(checked)
         if not self._settings["standalone"]:
             return body
         return (
@@ -145,43 +171,48 @@ class LatexDocumentPrinter(RfsymLatexPrinter):
             "\\end{document}\n"
         )
 
-    def _print_Derivation(self, d: Derivation) -> str:
+    def _derivation(self, checked: CheckedDerivation) -> str:
+        d = checked.derivation
         standalone = self._settings["standalone"]
         parts = []
         if standalone:
             parts.append(f"\\section*{{{latex_text(d.title)}}}\n")
             if d.summary:
                 parts.append(f"{latex_text(d.summary)}\n\n")
-            parts.append(
-                "Every step below was checked by rfsym: each rule by its own checker, both "
-                "sides also compared with a numeric fold.\n\n"
-            )
-        if d.definitions and d.show_definitions:
+            parts.append("".join(f"{latex_text(line)}\n\n" for line in checked_lines(checked)))
+        if d.definitions:
             if standalone:
                 parts.append("\\subsection*{Definitions}\n")
-            parts.append(self._align([self._definition(eq) for eq in d.definitions]))
-        for section in d.sections:
-            parts.append(self._print(section))
-        if d.results and standalone:
+            facts = [f for f in checked.facts if f.origin == "definition"]
+            parts.append(self._align([self._definition(f) for f in facts]))
+        for index, section in enumerate(d.sections):
+            parts.append(self._section(index, section))
+        if checked.results and standalone:
             parts.append("\\subsection*{Results}\n")
-            parts.append(self._align([self._equation(eq) for eq in d.results]))
+            parts.append(self._align([self._result(f) for f in checked.results]))
         return "".join(parts)
 
-    def _print_Section(self, section: Section) -> str:
+    def _section(self, index: int, section: Section) -> str:
         parts = []
         if self._settings["standalone"]:
-            parts.append(f"\\subsection*{{{latex_text(section.heading)}}}\n")
+            title = heading(section, index, self._numbers)
+            parts.append(f"\\subsection*{{{latex_text(title)}}}\n")
             if section.text:
                 parts.append(f"{latex_text(section.text)}\n")
         if section.steps:
-            parts.append(self._align([self._print(step) for step in section.steps]))
+            lines = [
+                self._step(step, record)
+                for step, record in zip(section.steps, self._records[index], strict=True)
+            ]
+            parts.append(self._align(lines))
         if section.table is not None and self._settings["standalone"]:
             parts.append(self._print(section.table))
         return "".join(parts)
 
-    def _print_Step(self, step: Step) -> str:
+    def _step(self, step: Step, record: StepRecord) -> str:
         lhs = "" if step.continued else latex_expr(step.lhs)
-        return f"{lhs} &= {latex_expr(step.rhs)} && \\text{{{_math_text(justification(step))}}}"
+        why = justification(step, citation(record, self._by_id, self._numbers))
+        return f"{lhs} &= {latex_expr(step.rhs)} && \\text{{{_math_text(why)}}}"
 
     def _print_Table(self, table: Table) -> str:
         spec = "r" * len(table.columns)
@@ -194,11 +225,15 @@ class LatexDocumentPrinter(RfsymLatexPrinter):
             f"\\end{{center}}{caption}\n"
         )
 
-    def _definition(self, eq: Equation) -> str:
-        return f"{latex_expr(eq.lhs)} &:= {latex_expr(eq.rhs)}"
+    def _definition(self, fact: Fact) -> str:
+        line = f"{latex_expr(fact.lhs)} &:= {latex_expr(fact.rhs)}"
+        quantified = quantifier_latex(fact)
+        return f"{line} && {quantified}" if quantified else line
 
-    def _equation(self, eq: Equation) -> str:
-        return f"{latex_expr(eq.lhs)} &= {latex_expr(eq.rhs)}"
+    def _result(self, fact: Fact) -> str:
+        line = f"{latex_expr(fact.lhs)} &= {latex_expr(fact.rhs)}"
+        quantified = quantifier_latex(fact)
+        return f"{line} && {quantified}" if quantified else line
 
     def _align(self, lines: list[str]) -> str:
         return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}\n"

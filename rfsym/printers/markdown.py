@@ -9,8 +9,17 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from rfsym.printers.latex import justification, latex_expr, web_math_text
-from rfsym.proof.steps import CheckedDerivation, Derivation, Section, Table, require_checked
+from rfsym.printers.checked import (
+    checked_lines,
+    citation,
+    claim_numbers,
+    facts_by_id,
+    heading,
+    records_by_section,
+)
+from rfsym.printers.latex import justification, latex_expr, quantifier_latex, web_math_text
+from rfsym.proof.kernel import Fact
+from rfsym.proof.steps import CheckedDerivation, Section, Table, require_checked
 
 __all__ = ["to_markdown"]
 
@@ -29,21 +38,33 @@ def _block(lines: list[str]) -> str:
     return "$$\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n$$\n"
 
 
-def _section(section: Section) -> str:
-    out = [f"## {section.heading}\n"]
+def _section(doc: _Context, index: int, section: Section) -> str:
+    out = [f"## {heading(section, index, doc.numbers)}\n"]
     if section.text:
         out.append(f"{section.text}\n")
     if section.steps:
         lines = []
-        for step in section.steps:
+        for step, record in zip(section.steps, doc.records[index], strict=True):
             lhs = "" if step.continued else latex_expr(step.lhs)
-            lines.append(
-                f"{lhs} &= {latex_expr(step.rhs)} && \\text{{{web_math_text(justification(step))}}}"
-            )
+            why = justification(step, citation(record, doc.by_id, doc.numbers))
+            lines.append(f"{lhs} &= {latex_expr(step.rhs)} && \\text{{{web_math_text(why)}}}")
         out.append(_block(lines))
     if section.table is not None:
         out.append(_table(section.table))
     return "\n".join(out)
+
+
+class _Context:
+    def __init__(self, checked: CheckedDerivation) -> None:
+        self.records = records_by_section(checked)
+        self.numbers = claim_numbers(checked)
+        self.by_id = facts_by_id(checked)
+
+
+def _line(fact: Fact, sign: str) -> str:
+    line = f"{latex_expr(fact.lhs)} &{sign} {latex_expr(fact.rhs)}"
+    quantified = quantifier_latex(fact)
+    return f"{line} && {quantified}" if quantified else line
 
 
 def _table(table: Table) -> str:
@@ -54,21 +75,21 @@ def _table(table: Table) -> str:
     return "\n".join([head, rule, *rows]) + "\n" + caption
 
 
-def _derivation(d: Derivation) -> str:
+def _derivation(checked: CheckedDerivation) -> str:
+    d = checked.derivation
+    doc = _Context(checked)
     out = [f"# {d.title}\n"]
     if d.summary:
         out.append(f"{d.summary}\n")
-    out.append(
-        "Every step was checked by rfsym: each rule by its own checker, both sides also by a "
-        "numeric fold.\n"
-    )
-    if d.definitions and d.show_definitions:
+    out += [f"{line}\n" for line in checked_lines(checked)]
+    if d.definitions:
         out.append("## Definitions\n")
-        out.append(_block([f"{latex_expr(e.lhs)} &:= {latex_expr(e.rhs)}" for e in d.definitions]))
-    out += [_section(s) for s in d.sections]
-    if d.results:
+        facts = [f for f in checked.facts if f.origin == "definition"]
+        out.append(_block([_line(f, ":=") for f in facts]))
+    out += [_section(doc, index, s) for index, s in enumerate(d.sections)]
+    if checked.results:
         out.append("## Results\n")
-        out.append(_block([f"{latex_expr(e.lhs)} &= {latex_expr(e.rhs)}" for e in d.results]))
+        out.append(_block([_line(f, "=") for f in checked.results]))
     return "\n".join(out)
 
 
@@ -79,4 +100,4 @@ def to_markdown(checked: CheckedDerivation) -> str:
         TypeError: for anything but a :class:`CheckedDerivation`.
     """
     require_checked(checked, "to_markdown")
-    return _derivation(checked.derivation).rstrip("\n") + "\n"
+    return _derivation(checked).rstrip("\n") + "\n"

@@ -16,8 +16,17 @@ from html import escape
 from latex2mathml.converter import convert
 
 from rfsym.errors import MathMLError
-from rfsym.printers.latex import justification, latex_expr, web_math_text
-from rfsym.proof.steps import CheckedDerivation, Equation, Section, Step, Table, require_checked
+from rfsym.printers.checked import (
+    checked_lines,
+    citation,
+    claim_numbers,
+    facts_by_id,
+    heading,
+    records_by_section,
+)
+from rfsym.printers.latex import justification, latex_expr, quantifier_latex, web_math_text
+from rfsym.proof.kernel import Fact
+from rfsym.proof.steps import CheckedDerivation, Section, Step, Table, require_checked
 
 __all__ = ["MathMLError", "latex_to_mathml", "to_mathml"]
 
@@ -75,20 +84,23 @@ def _mtable(rows: list[str]) -> str:
     )
 
 
-def _step_row(step: Step, number: str) -> str:
+def _step_row(step: Step, number: str, cited: str) -> str:
     lhs = "" if step.continued else latex_expr(step.lhs)
     rhs = "= " + latex_expr(step.rhs)
-    why = f"\\text{{{web_math_text(justification(step))}}}"
+    why = f"\\text{{{web_math_text(justification(step, cited))}}}"
     return _row([lhs or "{}", rhs, why], f"step {number} (rule {step.rule!r})")
 
 
-def _equation_rows(eqs: tuple[Equation, ...], what: str) -> str:
+def _fact_rows(facts: list[Fact], what: str) -> str:
     # "=" and a "(definition)" justification: latex2mathml splits ":=" into two operators
-    why = "\\text{(definition)}" if what == "definition" else "{}"
-    rows = [
-        _row([latex_expr(e.lhs), f"= {latex_expr(e.rhs)}", why], f"{what} {i}")
-        for i, e in enumerate(eqs, start=1)
-    ]
+    rows = []
+    for i, fact in enumerate(facts, start=1):
+        quantified = quantifier_latex(fact)
+        if what == "definition":
+            why = "\\text{(definition)}" + (f"\\quad {quantified}" if quantified else "")
+        else:
+            why = quantified or "{}"
+        rows.append(_row([latex_expr(fact.lhs), f"= {latex_expr(fact.rhs)}", why], f"{what} {i}"))
     return _mtable(rows)
 
 
@@ -111,35 +123,39 @@ def _table(table: Table) -> str:
     return f'<table class="values">\n<tr>{head}</tr>\n{rows}</table>\n{caption}'
 
 
-def _section(section: Section, first: int, heading_tag: str) -> tuple[str, int]:
-    out = [f"<{heading_tag}>{escape(section.heading)}</{heading_tag}>\n"]
+def _section(checked, index: int, section: Section, heading_tag: str, doc: dict) -> str:
+    title = heading(section, index, doc["numbers"])
+    out = [f"<{heading_tag}>{escape(title)}</{heading_tag}>\n"]
     if section.text:
         out.append(f"<p>{escape(section.text)}</p>\n")
-    number = first
     if section.steps:
         rows = []
-        for step in section.steps:
-            rows.append(_step_row(step, str(number)))
-            number += 1
+        for step, record in zip(section.steps, doc["records"][index], strict=True):
+            cited = citation(record, doc["by_id"], doc["numbers"])
+            rows.append(_step_row(step, str(record.number), cited))
         out.append(_mtable(rows))
     if section.table is not None:
         out.append(_table(section.table))
-    return "".join(out), number
+    return "".join(out)
 
 
 def _body(checked: CheckedDerivation, heading_tag: str) -> str:
     d = checked.derivation
+    doc = {
+        "records": records_by_section(checked),
+        "numbers": claim_numbers(checked),
+        "by_id": facts_by_id(checked),
+    }
     out = []
-    if d.definitions and d.show_definitions:
+    if d.definitions:
         out.append(f"<{heading_tag}>Definitions</{heading_tag}>\n")
-        out.append(_equation_rows(d.definitions, "definition"))
-    number = 1
-    for section in d.sections:
-        html, number = _section(section, number, heading_tag)
-        out.append(html)
-    if d.results:
+        facts = [f for f in checked.facts if f.origin == "definition"]
+        out.append(_fact_rows(facts, "definition"))
+    for index, section in enumerate(d.sections):
+        out.append(_section(checked, index, section, heading_tag, doc))
+    if checked.results:
         out.append(f"<{heading_tag}>Results</{heading_tag}>\n")
-        out.append(_equation_rows(d.results, "result"))
+        out.append(_fact_rows(list(checked.results), "result"))
     return "".join(out)
 
 
@@ -154,8 +170,10 @@ def to_mathml(checked: CheckedDerivation, *, standalone: bool = True) -> str:
     require_checked(checked, "to_mathml")
     d = checked.derivation
     if not standalone:
-        return f"<div>\n<h3>{escape(d.title)}</h3>\n{_body(checked, 'h4')}</div>\n"
+        lines = "".join(f"<p>{escape(line)}</p>\n" for line in checked_lines(checked))
+        return f"<div>\n<h3>{escape(d.title)}</h3>\n{lines}{_body(checked, 'h4')}</div>\n"
     summary = f"<p>{escape(d.summary)}</p>\n" if d.summary else ""
+    checked_paragraphs = "".join(f"<p>{escape(line)}</p>\n" for line in checked_lines(checked))
     return (
         "<!DOCTYPE html>\n"
         '<html xmlns="http://www.w3.org/1999/xhtml" lang="en">\n'
@@ -163,8 +181,7 @@ def to_mathml(checked: CheckedDerivation, *, standalone: bool = True) -> str:
         f"<title>{escape(d.title)}</title>\n"
         f"<style>{_STYLE}</style>\n</head>\n<body>\n"
         f"<h1>{escape(d.title)}</h1>\n{summary}"
-        "<p>Every step was checked by rfsym: each rule by its own checker, both sides also by "
-        "a numeric fold.</p>\n"
+        f"{checked_paragraphs}"
         f"{_body(checked, 'h2')}"
         "</body>\n</html>\n"
     )

@@ -15,9 +15,19 @@ from fractions import Fraction
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from rfsym.proof.steps import CheckedDerivation, Derivation, Section, Step, Table, require_checked
+from rfsym.printers.checked import (
+    checked_lines,
+    citation,
+    claim_numbers,
+    facts_by_id,
+    heading,
+    quantifier,
+    records_by_section,
+)
+from rfsym.proof.kernel import Fact
+from rfsym.proof.steps import CheckedDerivation, Section, Step, Table, require_checked
 
-__all__ = ["TextExprPrinter", "text_expr", "to_text"]
+__all__ = ["TextExprPrinter", "result_text", "text_expr", "to_text"]
 
 WIDTH = 88
 
@@ -62,8 +72,10 @@ def text_expr(expr: sp.Basic) -> str:
     return found
 
 
-def justification(step: Step) -> str:
-    return f"[{step.rule}; {step.note}]" if step.note else f"[{step.rule}]"
+def justification(step: Step, cited: str = "") -> str:
+    """``[rule; note; by ...]``: the justification printed beside a step."""
+    parts = [step.rule, *(p for p in (step.note, cited) if p)]
+    return f"[{'; '.join(parts)}]"
 
 
 def _cell(value: int | Fraction | str) -> str:
@@ -76,44 +88,62 @@ def _cell(value: int | Fraction | str) -> str:
     return str(value)
 
 
+def result_text(fact: Fact) -> str:
+    """A result with its quantifiers: ``for all u, n >= 0: x_(n,u) = ...``."""
+    head = quantifier(fact, text_expr, geq=">=", leq="<=")
+    equation = f"{text_expr(fact.lhs)} = {text_expr(fact.rhs)}"
+    return f"{head}: {equation}" if head else equation
+
+
 class TextDocumentPrinter:
     """Dispatches on our classes, as SymPy printers do (``_print_<Class>``)."""
+
+    def __init__(self, checked: CheckedDerivation) -> None:
+        self.checked = checked
+        self.records = records_by_section(checked)
+        self.numbers = claim_numbers(checked)
+        self.by_id = facts_by_id(checked)
 
     def _print(self, obj: object) -> str:
         return getattr(self, f"_print_{type(obj).__name__}")(obj)
 
     def _print_CheckedDerivation(self, checked: CheckedDerivation) -> str:
-        return self._print(checked.derivation)
-
-    def _print_Derivation(self, d: Derivation) -> str:
+        d = checked.derivation
         out = [d.title, "=" * len(d.title), ""]
         if d.summary:
             out += [*textwrap.wrap(d.summary, WIDTH), ""]
-        out += [
-            "Every step was checked: each rule by its own checker, both sides also by a numeric fold.",
-            "",
-        ]
-        if d.definitions and d.show_definitions:
+        for line in checked_lines(checked):
+            out += textwrap.wrap(line, WIDTH)
+        out.append("")
+        if d.definitions:
             out += ["Definitions", "-" * 11]
-            out += [f"  {text_expr(eq.lhs)} := {text_expr(eq.rhs)}" for eq in d.definitions]
+            for eq, fact in zip(d.definitions, self._definition_facts(), strict=True):
+                head = quantifier(fact, text_expr, geq=">=", leq="<=")
+                line = f"  {text_expr(eq.lhs)} := {text_expr(eq.rhs)}"
+                out.append(f"{line}    ({head})" if head else line)
             out.append("")
-        for section in d.sections:
-            out.append(self._print(section))
-        if d.results:
+        for index, section in enumerate(d.sections):
+            out.append(self._section(index, section))
+        if checked.results:
             out += ["Results", "-" * 7]
-            out += [f"  {text_expr(eq.lhs)} = {text_expr(eq.rhs)}" for eq in d.results]
+            out += [f"  {result_text(fact)}" for fact in checked.results]
             out.append("")
         return "\n".join(out)
 
-    def _print_Section(self, section: Section) -> str:
-        out = [section.heading, "-" * len(section.heading)]
+    def _definition_facts(self) -> list[Fact]:
+        return [f for f in self.checked.facts if f.origin == "definition"]
+
+    def _section(self, index: int, section: Section) -> str:
+        title = heading(section, index, self.numbers)
+        out = [title, "-" * len(title)]
         if section.text:
             out += textwrap.wrap(section.text, WIDTH)
         width = max((len(text_expr(s.lhs)) for s in section.steps if not s.continued), default=0)
         lines = []
-        for step in section.steps:
+        for step, record in zip(section.steps, self.records[index], strict=True):
             lhs = "" if step.continued else text_expr(step.lhs)
-            lines.append((f"  {lhs:>{width}} = {text_expr(step.rhs)}", justification(step)))
+            why = justification(step, citation(record, self.by_id, self.numbers))
+            lines.append((f"  {lhs:>{width}} = {text_expr(step.rhs)}", why))
         # justifications in one column when the equations are short enough
         column = max((len(eq) for eq, _ in lines), default=0)
         column = column if column <= 56 else 0
@@ -145,4 +175,4 @@ def to_text(checked: CheckedDerivation) -> str:
         TypeError: for anything but a :class:`CheckedDerivation`.
     """
     require_checked(checked, "to_text")
-    return TextDocumentPrinter()._print(checked).rstrip("\n") + "\n"
+    return TextDocumentPrinter(checked)._print(checked).rstrip("\n") + "\n"

@@ -1,18 +1,24 @@
-"""``check(derivation) -> CheckedDerivation``: every step, every claim, the induction frame.
+"""``check(derivation) -> CheckedDerivation``: the kernel's one entry point.
 
-For each step, in order:
+In order:
 
-1. the rule is one of :data:`rfsym.proof.rules.RULES` and its specific checker accepts it;
-2. a continued step starts where the previous one ended;
-3. the second guard: where the derivation carries a :class:`~rfsym.proof.steps.NumericModel`,
-   both sides are evaluated exactly at random integer parameters (depth ``0..7`` for general
-   theorems), with recursively defined objects (``r_n``, ``S_n``, ...) taken from the plain
-   numeric fold of :mod:`rfsym.numeric.fold`, and must agree.
+1. every lemma must be a :class:`CheckedDerivation` the kernel issued and that is unchanged
+   since; its results become facts, with the quantifiers the kernel proved them under;
+2. the definitions must be consistent (:mod:`rfsym.proof.definitions`); they become facts;
+3. each step: its rule is one of :data:`rfsym.proof.rules.RULES` and that checker accepts it,
+   resolving every cited equation to a fact in scope (a citation instantiates a fact, it never
+   generalises it); a continued step starts where the previous one ended; the numeric guard
+   (:mod:`rfsym.proof.guard`) compares both sides at random integers;
+4. each section's chain must prove its claim; the claim may be general only in variables that
+   no cited fact fixes; it becomes a fact (usable later) only for a direct section;
+5. an induction: its variable is never one of the statement's variables; the base section and
+   the inductive step are both checked (in either order), neither can cite the other or the
+   statement; only then does the statement become a fact, for all values ``>= base``; a
+   numeric model whose guard made no comparison (empty ranges) is refused;
+6. each table equals its rows recomputed by the engine's own builder, cell by cell;
+7. every stated result is a proven fact, with no more variables than the fact has.
 
-Then each section's chain must prove its claim, each table must equal its rows recomputed from
-its source (closed form, fold and brute force afresh), an induction must have a base case and an
-inductive step for exactly its statement, and every stated result must have been proven.  The
-first failure raises :class:`~rfsym.errors.ProofError` naming the step number and rule.
+The first failure raises :class:`~rfsym.errors.ProofError` naming the step number and rule.
 
 >>> import sympy as sp
 >>> from rfsym.proof.steps import Derivation, Section, Step
@@ -28,31 +34,63 @@ rfsym.errors.ProofError: step 1 (section 'wrong', rule 'algebraic simplification
 
 from __future__ import annotations
 
-import random
-from fractions import Fraction
-
 import sympy as sp
 
 from rfsym.errors import ProofError, RfsymError
-from rfsym.numeric.fold import FoldLayer, fold
-from rfsym.proof.instantiate import numeric_layers, random_values
-from rfsym.proof.rules import RULES, RuleContext, RuleFailure, same
-from rfsym.proof.steps import CheckedDerivation, Derivation, Equation, NumericModel, Section, Step
+from rfsym.proof.binders import as_condition, subst, well_formed
+from rfsym.proof.definitions import definition_facts
+from rfsym.proof.guard import Guard, GuardFailure
+from rfsym.proof.instantiate import InstantiationTable, PixelTable
+from rfsym.proof.kernel import Fact, Frame, GuardReport, StepRecord, _take_issuer, is_genuine
+from rfsym.proof.rules import RULES, FactIndex, RuleContext, RuleFailure, same
+from rfsym.proof.steps import CheckedDerivation, Derivation, Equation, Section
 
 __all__ = ["check"]
 
-GUARD_TRIALS = 8
-"""Samples of the numeric guard for a general theorem (depth 0..7)."""
-CHAIN_TRIALS = 4
-"""Samples of the numeric guard for a concrete chain (random parameter values)."""
+_issue = _take_issuer()
+TABLE_SOURCES = (InstantiationTable, PixelTable)
+"""The engine's own table builders: the only sources a table may name."""
 
 
-def _pair(eq: Equation) -> tuple[sp.Expr, sp.Expr]:
-    return (eq.lhs, eq.rhs)
+def _symbols(expr: sp.Expr) -> set[sp.Symbol]:
+    return {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+
+
+def _fixed(fact: Fact) -> set[sp.Symbol]:
+    """The symbols a fact holds for one (arbitrary) value of only: not its variables."""
+    found = _symbols(fact.lhs) | _symbols(fact.rhs)
+    for c in fact.conditions:
+        found |= _symbols(c)
+    return found - set(fact.variables)
+
+
+def _lemma_facts(lemmas: tuple) -> tuple[list[Fact], tuple[tuple[str, str], ...]]:
+    facts, digests = [], []
+    for number, lemma in enumerate(lemmas, start=1):
+        if not is_genuine(lemma):
+            raise ProofError(
+                f"lemma {number}: a {type(lemma).__name__} that rfsym.proof.check did not issue, "
+                "or changed after checking; lemmas are re-verified, never trusted"
+            )
+        name = lemma.derivation.name
+        for k, fact in enumerate(lemma.results, start=1):
+            facts.append(
+                Fact(
+                    id=f"lemma:{name}:{k}",
+                    lhs=fact.lhs,
+                    rhs=fact.rhs,
+                    variables=fact.variables,
+                    conditions=fact.conditions,
+                    origin="lemma",
+                    label=f"the theorem {name}",
+                )
+            )
+        digests.append((name, lemma.digest))
+    return facts, tuple(digests)
 
 
 def check(derivation: Derivation) -> CheckedDerivation:
-    """Check every step of ``derivation``; return it wrapped as a :class:`CheckedDerivation`.
+    """Check every step of ``derivation``; return it as a :class:`CheckedDerivation`.
 
     Raises:
         ProofError: naming the first step (1-based, counted over the whole derivation), its
@@ -60,293 +98,318 @@ def check(derivation: Derivation) -> CheckedDerivation:
     """
     if not isinstance(derivation, Derivation):
         raise ProofError(f"check() takes a Derivation, got {type(derivation).__name__}")
-    known: list[Equation] = [r for lemma in derivation.lemmas for r in lemma.derivation.results]
-    claims: list[tuple[sp.Expr, sp.Expr]] = []
-    # every equation proven so far (definitions, lemma results, claims, and in direct sections
-    # each step's chain start = its right-hand side) may be substituted later
-    pool: set[Equation] = set(derivation.definitions) | set(known)
-    proven_pairs = {_pair(eq) for eq in known}
-    number = 0
-    guarded = 0
-    guard = _Guard(derivation) if derivation.model is not None else None
-    for section in derivation.sections:
+    facts, lemma_digests = _lemma_facts(derivation.lemmas)
+    definitions = definition_facts(derivation.definitions)
+    facts += definitions
+    ind = derivation.induction
+    if ind is not None:
+        _check_induction_header(derivation)
+    guard = Guard(derivation) if derivation.model is not None else None
+    if guard is not None:
+        for fact in definitions:
+            try:
+                guard.compare(fact.lhs, fact.rhs, fact.conditions, optional=True)
+            except GuardFailure as failure:
+                raise ProofError(
+                    f"{fact.label}: numeric guard: the numeric model does not satisfy it: {failure}"
+                ) from None
+    named = {}
+    if derivation.model is not None:
+        named = {sym: (kind, layer) for sym, kind, layer in derivation.model.symbols}
+    state = _State(facts=facts, guard=guard, named=named, derivation=derivation)
+    for index, section in enumerate(derivation.sections):
+        state.section(index, section)
+    if ind is not None and state.frame is None:
+        missing = "base case" if state.base is None else "inductive step"
+        raise ProofError(f"induction on {ind.variable}: no {missing} section")
+    report = guard.report() if guard is not None else GuardReport(reason="no numeric model")
+    if guard is not None and report.comparisons == 0 and state.records:
+        raise ProofError(
+            "numeric guard: the derivation has a numeric model but the guard made no "
+            f"comparison ({report.reason or 'no sample satisfied the conditions'})"
+        )
+    results = tuple(_result(eq, state.facts.all) for eq in derivation.results)
+    return _issue(
+        derivation,
+        facts=tuple(state.facts.history),
+        results=results,
+        steps=tuple(state.records),
+        frame=state.frame,
+        guard=report,
+        lemmas=lemma_digests,
+    )
+
+
+def _check_induction_header(derivation: Derivation) -> None:
+    ind = derivation.induction
+    assert ind is not None
+    where = f"induction on {ind.variable}"
+    if not isinstance(ind.variable, sp.Symbol) or not ind.variable.is_integer:
+        raise ProofError(f"{where}: the variable must be an integer symbol")
+    if ind.variable in ind.statement.variables:
+        raise ProofError(
+            f"{where}: the statement may not be general in {ind.variable} itself (its "
+            "hypothesis would then prove any formula)"
+        )
+    if ind.variable in ind.base.free_symbols:
+        raise ProofError(f"{where}: the base value {ind.base} mentions the variable")
+
+
+class _State:
+    """The facts known so far, the step records, and the induction frame."""
+
+    def __init__(self, *, facts, guard, named, derivation: Derivation) -> None:
+        self.facts = FactIndex(facts)
+        self.lemma_pairs = {(f.lhs, f.rhs) for f in facts if f.origin == "lemma"}
+        self.guard: Guard | None = guard
+        self.named = named
+        self.derivation = derivation
+        self.records: list[StepRecord] = []
+        self.base: int | None = None
+        self.step: int | None = None
+        self.frame: Frame | None = None
+        self.number = 0
+        model = derivation.model
+        self.chain = None if model is None else model.chain
+        self.axis = 0 if model is None else model.axis
+
+    def _context(self, section: Section) -> tuple[tuple[sp.Expr, ...], list[Fact]]:
+        ind = self.derivation.induction
+        conditions = (
+            tuple(as_condition(c) for c in section.claim.conditions) if section.claim else ()
+        )
+        if section.role == "direct":
+            return conditions, []
+        if ind is None:
+            raise ProofError(f"section {section.heading!r}: base/step sections need an induction")
+        statement_conditions = tuple(as_condition(c) for c in ind.statement.conditions)
+        if section.role == "base":
+            at_base = {ind.variable: ind.base}
+            return tuple(subst(c, at_base) for c in statement_conditions), []
+        back = {ind.variable: ind.variable - 1}
+        hypothesis = Fact(
+            id="hypothesis",
+            lhs=subst(ind.statement.lhs, back),
+            rhs=subst(ind.statement.rhs, back),
+            variables=tuple(ind.statement.variables),
+            conditions=tuple(subst(c, back) for c in statement_conditions),
+            origin="hypothesis",
+            label="the induction hypothesis",
+        )
+        assumed = (sp.expand(ind.variable - ind.base - 1), *statement_conditions)
+        return assumed, [hypothesis]
+
+    def section(self, index: int, section: Section) -> None:
         if section.role not in ("direct", "base", "step"):
             raise ProofError(f"section {section.heading!r}: unknown role {section.role!r}")
+        assumptions, local = self._context(section)
+        for fact in local:
+            self.facts.add(fact)
         context = RuleContext(
-            definitions=derivation.definitions,
-            known=tuple(known),
-            induction=derivation.induction if section.role == "step" else None,
-            pool=pool,
+            facts=self.facts,
+            assumptions=assumptions,
+            named=self.named,
+            chain=self.chain,
+            axis=self.axis,
+            remarks=[],
         )
-        previous: Step | None = None
+        previous = None
         start: sp.Expr | None = None
+        pointwise = False  # the chain went through an instantiation: no general fact follows
+        fixed: set[sp.Symbol] = set()
         for step in section.steps:
-            number += 1
-            where = f"step {number} (section {section.heading!r}, rule {step.rule!r})"
+            self.number += 1
+            where = f"step {self.number} (section {section.heading!r}, rule {step.rule!r})"
             checker = RULES.get(step.rule)
             if checker is None:
                 raise ProofError(f"{where}: unknown rule; the rules are {', '.join(sorted(RULES))}")
+            for side in (step.lhs, step.rhs):
+                problem = well_formed(side)
+                if problem:
+                    raise ProofError(f"{where}: {problem}")
             if step.continued and (previous is None or previous.rhs != step.lhs):
                 raise ProofError(f"{where}: a continued step must start where the previous ended")
+            if not step.continued:
+                pointwise = False
+            context.remarks.clear()
             try:
-                checker(step, context)
+                citations = checker(step, context)
             except RuleFailure as failure:
                 raise ProofError(f"{where}: {failure}") from None
-            restated = (step.lhs, step.rhs) in proven_pairs
-            if guard is not None and step.rule != "instantiation" and not restated:
-                try:
-                    guarded += guard.compare(step, section)
-                except RuleFailure as failure:
-                    raise ProofError(f"{where}: numeric guard: {failure}") from None
+            for citation in citations:
+                fixed |= _fixed(citation.fact)
+            if step.rule == "instantiation":
+                pointwise = True
+                fixed |= _symbols(step.lhs) | _symbols(step.rhs)
+            compared = self._guard(where, step, section, assumptions)
             start = step.lhs if not step.continued else start
-            if section.role == "direct" and step.rule != "instantiation":
-                pool.add(Equation(lhs=start, rhs=step.rhs))
+            self.records.append(
+                StepRecord(
+                    number=self.number,
+                    section=index,
+                    rule=step.rule,
+                    lhs=step.lhs,
+                    rhs=step.rhs,
+                    continued=step.continued,
+                    cites=tuple(c.fact.id for c in citations),
+                    instances=tuple(c.sigma for c in citations),
+                    guarded=compared,
+                    remark="; ".join(context.remarks),
+                )
+            )
+            if section.role == "direct" and not pointwise and not assumptions:
+                self.facts.add(
+                    Fact(
+                        id=f"step:{self.number}",
+                        lhs=start,
+                        rhs=step.rhs,
+                        origin="step",
+                        label=f"step {self.number}",
+                    )
+                )
             previous = step
-        _check_claim(section)
-        _check_table(section)
-        if section.claim is not None:
-            claims.append(_pair(section.claim))
-            known.append(section.claim)
-            pool.add(section.claim)
-            proven_pairs.add(_pair(section.claim))
-    _check_frame(derivation, claims)
-    return CheckedDerivation(derivation=derivation, guarded=guarded)
+        for fact in local:
+            self.facts.discard(fact)
+        self._claim(index, section, fixed, pointwise, assumptions)
+        _check_table(section, self.chain, self.axis)
 
+    def _guard(self, where, step, section, assumptions) -> int:
+        if self.guard is None or step.rule == "instantiation":
+            return 0
+        if (step.lhs, step.rhs) in self.lemma_pairs:
+            return 0  # restating a lemma's result: the lemma was guarded
+        try:
+            return self.guard.compare(step.lhs, step.rhs, assumptions)
+        except GuardFailure as failure:
+            raise ProofError(f"{where}: numeric guard: {failure}") from None
 
-def _check_claim(section: Section) -> None:
-    claim = section.claim
-    if claim is None:
-        return
-    if not section.steps:
-        raise ProofError(f"section {section.heading!r}: a claim needs at least one step")
-    first, last = section.steps[0].lhs, section.steps[-1].rhs
-    if not (same(first, claim.lhs) and same(last, claim.rhs)):
-        raise ProofError(
-            f"section {section.heading!r}: the steps prove {first} = {last}, "
-            f"not the claim {claim.lhs} = {claim.rhs}"
-        )
-    for step in section.steps[1:]:
-        if not step.continued:
+    def _claim(self, index, section, fixed, pointwise, assumptions) -> None:
+        claim = section.claim
+        where = f"section {section.heading!r}"
+        if claim is None:
+            if section.role != "direct":
+                raise ProofError(f"{where}: a {section.role} section must state its claim")
+            return
+        if not section.steps:
+            raise ProofError(f"{where}: a claim needs at least one step")
+        if pointwise:
             raise ProofError(
-                f"section {section.heading!r}: a section with a claim must be one chain of "
-                "continued steps"
+                f"{where}: the claim rests on an instantiation (true at the instance's values "
+                "only), so it cannot be a general fact"
+            )
+        for step in section.steps[1:]:
+            if not step.continued:
+                raise ProofError(
+                    f"{where}: a section with a claim must be one chain of continued steps"
+                )
+        first, last = section.steps[0].lhs, section.steps[-1].rhs
+        if not (same(first, claim.lhs) and same(last, claim.rhs)):
+            raise ProofError(
+                f"{where}: the steps prove {first} = {last}, not the claim {claim.lhs} = {claim.rhs}"
+            )
+        widened = sorted(v.name for v in set(claim.variables) & fixed)
+        if widened:
+            raise ProofError(
+                f"{where}: the claim is stated for all {', '.join(widened)}, but a fact the "
+                "steps cite holds for one value of it only (a claim cannot generalise it)"
+            )
+        ind = self.derivation.induction
+        if section.role == "direct":
+            self.facts.add(
+                Fact(
+                    id=f"claim:{index}",
+                    lhs=claim.lhs,
+                    rhs=claim.rhs,
+                    variables=tuple(claim.variables),
+                    conditions=assumptions,
+                    origin="claim",
+                    label=f"section {index + 1}",
+                )
+            )
+            return
+        assert ind is not None
+        statement = ind.statement
+        if section.role == "base":
+            at_base = {ind.variable: ind.base}
+            want = (subst(statement.lhs, at_base), subst(statement.rhs, at_base))
+        else:
+            want = (statement.lhs, statement.rhs)
+        if (claim.lhs, claim.rhs) != want or tuple(claim.variables) != tuple(statement.variables):
+            raise ProofError(
+                f"{where}: the {section.role} section must claim {want[0]} = {want[1]} "
+                f"(for all {', '.join(map(str, statement.variables)) or 'nothing else'})"
+            )
+        if getattr(self, section.role) is not None:
+            raise ProofError(f"{where}: a second {section.role} section for the induction")
+        setattr(self, section.role, index)
+        if self.base is not None and self.step is not None:
+            self.frame = Frame(
+                variable=ind.variable,
+                base=ind.base,
+                base_section=self.base,
+                step_section=self.step,
+            )
+            self.facts.add(
+                Fact(
+                    id="induction",
+                    lhs=statement.lhs,
+                    rhs=statement.rhs,
+                    variables=(*statement.variables, ind.variable),
+                    conditions=(
+                        *(as_condition(c) for c in statement.conditions),
+                        sp.expand(ind.variable - ind.base),
+                    ),
+                    origin="induction",
+                    label=f"the statement proven by induction on {ind.variable}",
+                )
             )
 
 
-def _check_table(section: Section) -> None:
-    """A table is evidence too: recompute it from its source and compare every cell."""
+def _result(eq: Equation, facts: list[Fact]) -> Fact:
+    for fact in facts:
+        if fact.origin in ("claim", "induction") and (fact.lhs, fact.rhs) == (eq.lhs, eq.rhs):
+            if set(eq.variables) <= set(fact.variables):
+                return fact
+            raise ProofError(
+                f"result {eq.lhs} = {eq.rhs} is stated for all "
+                f"{', '.join(map(str, eq.variables))}, but was proven for fewer variables"
+            )
+    raise ProofError(f"result {eq.lhs} = {eq.rhs} is not proven by any section")
+
+
+def _check_table(section: Section, chain, axis: int) -> None:
+    """A table is evidence too: recompute it with the engine's own builder, every cell."""
     table = section.table
     if table is None:
         return
     where = f"section {section.heading!r}, table"
-    if table.source is None:
-        raise ProofError(f"{where}: no source to recompute it from; a table cannot be checked")
+    source = table.source
+    if type(source) not in TABLE_SOURCES:
+        raise ProofError(
+            f"{where}: its source is a {type(source).__name__}; a table is recomputed only by "
+            "the engine's own builders (InstantiationTable, PixelTable)"
+        )
+    if chain is not None and (source.chain != chain or source.axis != axis):
+        raise ProofError(f"{where}: it is about another chain or axis than the derivation")
+    if tuple(table.columns) != tuple(source.COLUMNS):
+        raise ProofError(
+            f"{where}: the columns {list(table.columns)} are not the builder's "
+            f"{list(source.COLUMNS)}"
+        )
     try:
-        fresh = table.source.rows()
+        fresh = source.rows()
     except RfsymError as err:
         raise ProofError(f"{where}: recomputing it failed: {err}") from None
     if len(fresh) != len(table.rows):
         raise ProofError(f"{where}: {len(table.rows)} rows printed, {len(fresh)} recomputed")
     for number, (printed, computed) in enumerate(zip(table.rows, fresh, strict=True), start=1):
-        for column, got, expected in zip(table.columns, printed, computed, strict=False):
-            if got != expected:
+        if len(printed) != len(computed) or len(printed) != len(table.columns):
+            raise ProofError(
+                f"{where}: row {number} has {len(printed)} cells, not {len(table.columns)}"
+            )
+        for column, got, expected in zip(table.columns, printed, computed, strict=True):
+            if type(got) is not type(expected) or got != expected:
                 raise ProofError(
                     f"{where}: row {number}, column {column!r} says {got}, the engine "
                     f"computes {expected}"
                 )
-        if len(printed) != len(computed):
-            raise ProofError(f"{where}: row {number} has {len(printed)} cells, not {len(computed)}")
-
-
-def _check_frame(derivation: Derivation, claims: list) -> None:
-    ind = derivation.induction
-    roles = [s for s in derivation.sections if s.role != "direct"]
-    if ind is None:
-        if roles:
-            raise ProofError(f"section {roles[0].heading!r}: base/step sections need an induction")
-    else:
-        at_base = {ind.variable: ind.base}
-        statement = _pair(ind.statement)
-        want = {
-            "base": (statement[0].xreplace(at_base), statement[1].xreplace(at_base)),
-            "step": statement,
-        }
-        for role, pair in want.items():
-            found = [s for s in roles if s.role == role]
-            if len(found) != 1 or found[0].claim is None or _pair(found[0].claim) != pair:
-                raise ProofError(
-                    f"induction on {ind.variable}: needs exactly one {role} section claiming "
-                    f"{pair[0]} = {pair[1]}"
-                )
-        claims.append(statement)
-    for result in derivation.results:
-        if _pair(result) not in claims:
-            raise ProofError(f"result {result.lhs} = {result.rhs} is not proven by any section")
-
-
-# -- the second guard ----------------------------------------------------------------------------
-
-
-class _Guard:
-    """Evaluates both sides of each step at random integers, recursive objects by the fold."""
-
-    def __init__(self, derivation: Derivation) -> None:
-        model = derivation.model
-        assert model is not None
-        self.model: NumericModel = model
-        self.induction = derivation.induction
-        rng = random.Random(derivation.name)
-        trials = GUARD_TRIALS if model.chain is None else CHAIN_TRIALS
-        self.samples = [self._sample(rng, t) for t in range(trials)]
-        self.memo: dict[tuple[sp.Expr, int], int | Fraction] = {}
-        self.envs: dict[int, dict] = {}
-
-    def _sample(self, rng: random.Random, trial: int) -> tuple[dict, list[FoldLayer]]:
-        model = self.model
-        if model.chain is not None:
-            values = random_values(model.chain.free_symbols, rng)
-            layers = numeric_layers(model.chain, values, model.axis)
-            subs: dict = {s: sp.Integer(v) for s, v in values.items()}
-            folds = [fold(layers[:m]) for m in range(len(layers) + 1)]
-            for symbol, kind, m in model.symbols:
-                subs[symbol] = sp.Integer(getattr(folds[m], kind))
-            return subs, layers
-        dilated = any(f in ("dilation", "span") for _, f in model.parameters)
-        layers = [
-            FoldLayer(
-                rng.randint(1, 4),
-                rng.randint(1, 3),
-                rng.randint(0, 2),
-                0,
-                rng.randint(1, 3) if dilated else 1,
-            )
-            for _ in range(12)
-        ]
-        values: dict = {}
-        for position, (symbol, low, high) in enumerate(model.ranges):
-            lo = int(sp.sympify(low).xreplace(values))
-            hi = int(sp.sympify(high).xreplace(values))
-            if hi < lo:
-                return {}, layers
-            pick = min(lo + trial, hi) if position == 0 else rng.randint(lo, hi)
-            values[symbol] = sp.Integer(pick)
-        return values, layers
-
-    def compare(self, step: Step, section: Section) -> int:
-        count = 0
-        for number, (values, _layers) in enumerate(self.samples):
-            if not values:
-                continue
-            if section.role == "step" and self.induction is not None:
-                var = self.induction.variable
-                if var in values and values[var] < self.induction.base.xreplace(values) + 1:
-                    continue
-            left = self._cached(step.lhs, number)
-            right = self._cached(step.rhs, number)
-            if left != right:
-                shown = {str(k): int(v) for k, v in values.items() if isinstance(k, sp.Symbol)}
-                raise RuleFailure(f"at {shown} the left side is {left}, the right side {right}")
-            count += 1
-        return count
-
-    def _cached(self, expr: sp.Expr, number: int) -> int | Fraction:
-        key = (expr, number)
-        if key not in self.memo:
-            values, layers = self.samples[number]
-            self.memo[key] = self._evaluate(expr, values, layers)
-        return self.memo[key]
-
-    def _evaluate(self, expr: sp.Expr, values: dict, layers: list[FoldLayer]) -> int | Fraction:
-        key = id(values)
-        if key not in self.envs:
-            self.envs[key] = {sym: int(v) for sym, v in values.items()}
-        return self._number(expr, self.envs[key], layers)
-
-    def _number(self, expr: sp.Expr, env: dict, layers: list[FoldLayer]) -> int | Fraction:
-        """Exact value by plain recursion: sums and products are loops (no SymPy doit)."""
-        if expr.is_Integer:
-            return int(expr)  # ints stay ints (fast); Fraction only where a division appears
-        if expr.is_Rational:
-            return Fraction(int(expr.p), int(expr.q))
-        if isinstance(expr, sp.Symbol):
-            if expr not in env:
-                raise RuleFailure(f"cannot evaluate {expr}: no value")
-            return env[expr]
-        if isinstance(expr, sp.Add):
-            return sum(self._number(a, env, layers) for a in expr.args)
-        if isinstance(expr, sp.Mul):
-            out = 1
-            for factor in expr.args:
-                out *= self._number(factor, env, layers)
-            return out
-        if isinstance(expr, sp.Pow) and expr.exp.is_Integer:
-            base = self._number(expr.base, env, layers)
-            exponent = int(expr.exp)
-            return Fraction(base) ** exponent if exponent < 0 else base**exponent
-        if isinstance(expr, sp.Sum | sp.Product) and len(expr.limits) == 1:
-            var, lo, hi = expr.limits[0]
-            low, high = self._number(lo, env, layers), self._number(hi, env, layers)
-            if high < low - 1:
-                raise RuleFailure(f"{expr} has a reversed range {low}..{high}")
-            total = 0 if isinstance(expr, sp.Sum) else 1
-            for value in range(int(low), int(high) + 1):
-                term = self._number(expr.function, {**env, var: value}, layers)
-                total = total + term if isinstance(expr, sp.Sum) else total * term
-            return total
-        if isinstance(expr, sp.Indexed):
-            indices = [self._number(ix, env, layers) for ix in expr.indices]
-            atom = expr.base[tuple(sp.Integer(int(ix)) for ix in indices)]
-            value = self._indexed(atom, env, layers)
-            return int(value) if value.is_Integer else Fraction(int(value.p), int(value.q))
-        raise RuleFailure(f"cannot evaluate {expr}")
-
-    def _indexed(self, atom: sp.Indexed, values: dict, layers: list[FoldLayer]) -> sp.Expr:
-        indices = []
-        for index in atom.indices:
-            if not index.is_Integer:
-                raise RuleFailure(f"cannot evaluate {atom}: index {index} is not a number")
-            indices.append(int(index))
-        for base, field in self.model.parameters:
-            if atom.base == base:
-                (i,) = indices
-                if not 1 <= i <= len(layers):
-                    raise RuleFailure(f"{atom} refers to a layer outside 1..{len(layers)}")
-                k, s, p, _q, d = layers[i - 1]
-                value = {
-                    "kernel_size": k,
-                    "stride": s,
-                    "pad_left": p,
-                    "dilation": d,
-                    "span": d * (k - 1) + 1,
-                }[field]
-                return sp.Integer(value)
-        for base, kind in self.model.quantities:
-            if atom.base == base:
-                return self._quantity(kind, indices, values, layers)
-        raise RuleFailure(f"the numeric model does not know {atom.base}")
-
-    def _quantity(self, kind: str, idx: list[int], values: dict, layers: list) -> sp.Expr:
-        if kind in ("rf", "jump", "padding"):
-            return _fold_value(kind, layers[: idx[0]])
-        if kind == "start":
-            return sp.Integer(fold(layers[: idx[0]]).start(idx[1]))
-        if kind == "centre":
-            c = fold(layers[: idx[0]]).centre(idx[1])
-            return sp.Rational(c.numerator, c.denominator)
-        if kind == "rf_between":
-            return sp.Integer(fold(layers[idx[0] : idx[1]]).rf)
-        if kind in ("rf_from", "distill_a"):
-            depth = int(values[self.model.depth])  # a Fraction or an Integer
-            rf = fold(layers[idx[0] : depth]).rf
-            if kind == "rf_from":
-                return sp.Integer(rf)
-            jump = fold(layers[: idx[0]]).jump
-            return sp.Integer(rf * jump)
-        raise RuleFailure(f"unknown quantity kind {kind!r}")
-
-
-def _fold_value(kind: str, layers: list[FoldLayer]) -> sp.Expr:
-    value = getattr(fold(layers), kind)
-    if isinstance(value, Fraction):
-        return sp.Rational(value.numerator, value.denominator)
-    return sp.Integer(value)

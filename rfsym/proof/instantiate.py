@@ -27,15 +27,16 @@ from rfsym.algebra.chain import (
     closed_forms,
     output_sizes,
 )
-from rfsym.errors import LayerSpecError, ProofError
+from rfsym.errors import LayerSpecError, LimitError, ProofError
 from rfsym.model.chain import Chain
-from rfsym.numeric.bruteforce import probe
+from rfsym.numeric.bruteforce import input_indices, probe
 from rfsym.numeric.fold import FoldLayer, fold, fold_output_size
 
 __all__ = [
     "Comparison",
     "InstantiationReport",
     "InstantiationTable",
+    "PixelTable",
     "evaluate",
     "instantiate",
     "numeric_layers",
@@ -51,7 +52,7 @@ class Comparison:
     """One quantity at one instantiation: the closed form's value and the routes' values.
 
     ``bruteforce`` is ``None`` when the index sets were too large to enumerate (or, for the
-    output size, where the brute force has no say).
+    output size, where the brute force has no say); ``skipped`` then says why.
     """
 
     quantity: str
@@ -60,6 +61,7 @@ class Comparison:
     symbolic: Number
     fold: Number
     bruteforce: Number | None
+    skipped: str = ""
 
     @property
     def agree(self) -> bool:
@@ -275,10 +277,20 @@ def instantiate(
         shown = tuple(sorted((s.name, int(v)) for s, v in point.items()))
         layers = numeric_layers(chain, point, axis)
         folded = fold(layers)
-        small = folded.rf * max(len(layers), 1) <= bruteforce_limit
+        cost = folded.rf * max(len(layers), 1)
+        skipped = (
+            f"r * layers = {cost} exceeds the brute-force limit {bruteforce_limit}"
+            if cost > bruteforce_limit
+            else ""
+        )
         for unit in units:
             symbolic = _symbolic_values(forms, point, unit)
-            seen = probe(layers, unit) if small else None
+            seen = None
+            if not skipped:
+                try:
+                    seen = probe(layers, unit)
+                except LimitError as err:
+                    skipped = f"the brute force refused: {err}"
             expected = {
                 "rf": folded.rf,
                 "jump": folded.jump,
@@ -296,6 +308,7 @@ def instantiate(
                         symbolic=symbolic[quantity],
                         fold=expected[quantity],
                         bruteforce=None if seen is None else getattr(seen, quantity),
+                        skipped=skipped,
                     )
                 )
         if input_size is not None:
@@ -313,6 +326,7 @@ def instantiate(
                         [getattr(layer, "ceil_mode", False) for layer in chain.layers],
                     ),
                     bruteforce=None,
+                    skipped="the brute force has no say on output sizes",
                 )
             )
     return InstantiationReport(chain=chain, axis=axis, comparisons=tuple(comparisons))
@@ -392,3 +406,39 @@ class InstantiationTable:
                     )
                 )
         return tuple(rows)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PixelTable:
+    """Brute force only: the input pixels units 1 and 2 of each layer see, numbered from 1.
+
+    >>> from rfsym.examples import seed_example
+    >>> PixelTable(chain=seed_example()).rows()[:2]
+    (("layer 1 'conv1' (Conv)", 1, '[1 2 3]', 3), ("layer 1 'conv1' (Conv)", 2, '[3 4 5]', 3))
+    """
+
+    COLUMNS = ("layer", "unit (from 1)", "pixels (from 1)", "count")
+
+    chain: Chain
+    axis: int = 0
+
+    def sets(self) -> list[tuple[int, int, list[int]]]:
+        """``(layer, unit, sorted 0-based input indices)`` from the propagated index sets."""
+        layers = numeric_layers(self.chain, {}, self.axis)
+        return [
+            (i, unit, sorted(input_indices(layers[:i], unit)))
+            for i in range(1, len(layers) + 1)
+            for unit in (0, 1)
+        ]
+
+    def rows(self) -> tuple[tuple, ...]:
+        """One row per layer and unit: its label, the unit and the pixels, from 1."""
+        return tuple(
+            (
+                self.chain.label(i),
+                unit + 1,
+                "[" + " ".join(str(x + 1) for x in seen) + "]",
+                len(seen),
+            )
+            for i, unit, seen in self.sets()
+        )

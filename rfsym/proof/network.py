@@ -22,16 +22,14 @@ Every step is local, so checking is linear in the number of layers.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
 import sympy as sp
 
 from rfsym.algebra.chain import closed_forms
 from rfsym.examples import seed_example, stacked_3x3
 from rfsym.model.chain import Chain
-from rfsym.numeric.bruteforce import input_indices
 from rfsym.proof.check import check
-from rfsym.proof.instantiate import InstantiationTable, numeric_layers, random_values
+from rfsym.proof.instantiate import InstantiationTable, PixelTable, numeric_layers, random_values
 from rfsym.proof.steps import (
     CheckedDerivation,
     Derivation,
@@ -44,7 +42,7 @@ from rfsym.proof.steps import (
 )
 from rfsym.proof.theorems import chain_of_steps, theorem
 
-__all__ = ["derive_chain", "seed_derivation"]
+__all__ = ["derivation_names", "derive_chain", "seed_derivation"]
 
 EXPLICIT_LIMIT = 12
 """Above this many layers, symbolic jumps stay named ``S_i`` in the closed form."""
@@ -79,9 +77,11 @@ def derive_chain(
     geometry = chain.geometry(axis)
     n = len(geometry)
     label = chain.name or "chain"
-    r = [_sym("r", i) for i in range(n + 1)]
-    S = [_sym("S", i) for i in range(n + 1)]
-    P = [_sym("P", i, positive=False) for i in range(n + 1)]
+    names = derivation_names(chain)
+    r = [_sym(names["r"], i) for i in range(n + 1)]
+    S = [_sym(names["S"], i) for i in range(n + 1)]
+    P = [_sym(names["P"], i, positive=False) for i in range(n + 1)]
+    rn, Sn, Pn, unit = (f"{names[x]}_{n}" for x in ("r", "S", "P", "u"))
     padded = any(g.pad_left != 0 for g in geometry)
 
     r_defs = [Equation(lhs=r[0], rhs=sp.Integer(1), name="r_0")]
@@ -116,7 +116,8 @@ def derive_chain(
                         Step(lhs=eq.rhs, rhs=value, rule="substitute", using=used, continued=True)
                     )
                 values[top] = Equation(lhs=top, rhs=value)
-    definitions = tuple(r_defs + s_defs + (p_defs if padded else []))
+    # in the order they are built: each right side uses only objects defined before it
+    definitions = tuple(s_defs + r_defs + (p_defs if padded else []))
 
     numeric_jumps = all(g.stride.is_Number for g in geometry)
     explicit = numeric_jumps or n <= EXPLICIT_LIMIT
@@ -141,12 +142,15 @@ def derive_chain(
             heading="Layer by layer",
             text=(
                 "Layer i merges k_i' copies of the field of layer i - 1; neighbouring copies are "
-                "S_(i-1) apart (the jump), so each of the k_i' - 1 gaps adds S_(i-1). "
-                "r_0 = 1 (an input unit sees itself), S_0 = 1" + (", P_0 = 0." if padded else ".")
+                f"{names['S']}_(i-1) apart (the jump), so each of the k_i' - 1 gaps adds "
+                f"{names['S']}_(i-1). {names['r']}_0 = 1 (an input unit sees itself), "
+                f"{names['S']}_0 = 1" + (f", {names['P']}_0 = 0." if padded else ".")
             ),
             steps=tuple(layer_steps),
         ),
-        closed_section("Receptive field", r[n], r_defs, True, "Unrolled down to r_0 = 1:"),
+        closed_section(
+            "Receptive field", r[n], r_defs, True, f"Unrolled down to {names['r']}_0 = 1:"
+        ),
         closed_section("Jump", S[n], s_defs, False, "The jump is the product of the strides:"),
     ]
     if padded:
@@ -156,8 +160,8 @@ def derive_chain(
                 P[n],
                 p_defs,
                 True,
-                f"Unit u of layer {n} reads input indices u S_{n} - P_{n} .. u S_{n} - P_{n} + "
-                f"r_{n} - 1 (0-based; negative indices lie in the padding).",
+                f"Unit {unit} of layer {n} reads input indices {unit} {Sn} - {Pn} .. "
+                f"{unit} {Sn} - {Pn} + {rn} - 1 (0-based; negative indices lie in the padding).",
             )
         )
     sections.append(_instantiation(chain, axis, r[n], S[n], P[n], trials, seed, units))
@@ -186,8 +190,27 @@ def derive_chain(
         sections=tuple(sections),
         results=results,
         model=NumericModel(symbols=model_symbols, chain=chain, axis=axis),
-        show_definitions=False,
     )
+
+
+def derivation_names(chain: Chain) -> dict[str, str]:
+    """The derivation's own names (``r``, ``S``, ``P`` for ``r_i``, ``S_i``, ``P_i``; ``u`` for
+    a unit), primed until none can be confused with a symbol of the chain: a user symbol
+    ``r_2`` turns ``r_i`` into ``r'_i``, so ``r'_2`` is the derivation's and ``r_2`` the user's.
+
+    >>> from rfsym.model.layers import Conv
+    >>> from rfsym.model.params import positive_symbol
+    >>> derivation_names(Chain(layers=(Conv(kernel_size=positive_symbol("S_0")),)))["S"]
+    "S'"
+    """
+    taken = {s.name for s in chain.free_symbols}
+    out = {}
+    for base in ("r", "S", "P", "u"):
+        name = base
+        while name in taken or any(t.startswith(f"{name}_") for t in taken):
+            name += "'"
+        out[base] = name
+    return out
 
 
 def _substitute_down(defs: list[Equation], top: sp.Expr) -> tuple[sp.Expr, int]:
@@ -263,40 +286,6 @@ def _instantiation(chain, axis, rn, Sn, Pn, trials, seed, units) -> Section:
     return Section(heading="Instantiation", text=text, steps=tuple(steps), table=table)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PixelTable:
-    """Brute force only: the input pixels units 1 and 2 of each layer see, numbered from 1.
-
-    >>> from rfsym.examples import seed_example
-    >>> PixelTable(chain=seed_example()).rows()[:2]
-    (("layer 1 'conv1' (Conv)", 1, '[1 2 3]', 3), ("layer 1 'conv1' (Conv)", 2, '[3 4 5]', 3))
-    """
-
-    chain: Chain
-    axis: int = 0
-
-    def sets(self) -> list[tuple[int, int, list[int]]]:
-        """``(layer, unit, sorted 0-based input indices)`` from the propagated index sets."""
-        layers = numeric_layers(self.chain, {}, self.axis)
-        return [
-            (i, unit, sorted(input_indices(layers[:i], unit)))
-            for i in range(1, len(layers) + 1)
-            for unit in (0, 1)
-        ]
-
-    def rows(self) -> tuple[tuple, ...]:
-        """One row per layer and unit: its label, the unit and the pixels, from 1."""
-        return tuple(
-            (
-                self.chain.label(i),
-                unit + 1,
-                "[" + " ".join(str(x + 1) for x in seen) + "]",
-                len(seen),
-            )
-            for i, unit, seen in self.sets()
-        )
-
-
 def _pixel_table(chain: Chain, axis: int) -> Section | None:
     """For a small numeric chain without padding: the seed's pixel sets (short ones only)."""
     if chain.free_symbols or not 1 <= len(chain) <= 4:
@@ -341,7 +330,6 @@ def seed_derivation() -> CheckedDerivation:
                 rhs=statement.rhs,
                 rule="substitute",
                 using=(statement,),
-                note="the theorem rf",
             ),
         ),
         claim=statement,
@@ -390,6 +378,5 @@ def seed_derivation() -> CheckedDerivation:
         results=(statement, *example.results),
         lemmas=(rf_theorem,),
         model=example.model,
-        show_definitions=False,
     )
     return check(derivation)

@@ -19,7 +19,6 @@ Step(lhs=2*x, rhs=2*x, rule='algebraic simplification')
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Protocol
@@ -27,8 +26,10 @@ from typing import Protocol
 import sympy as sp
 
 from rfsym.model.chain import Chain
+from rfsym.proof.kernel import DISPLAY_HOOKS, CheckedDerivation, require_checked
 
 __all__ = [
+    "DISPLAY_HOOKS",
     "CheckedDerivation",
     "Derivation",
     "Equation",
@@ -60,23 +61,37 @@ def _expr(owner: object, name: str) -> None:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Equation:
-    """``lhs = rhs``, for all values of ``variables`` (a rewrite rule left to right).
+    """``lhs = rhs``, for all values of ``variables`` that satisfy ``conditions``.
 
     ``lhs`` is a symbol, an indexed object such as ``r[n]`` (whose indices that are
-    ``variables`` match anything) or, for substitutions, any sub-expression.
+    ``variables`` match anything) or, for substitutions, any sub-expression.  Each condition is
+    a relation such as ``n >= 1`` over the variables (a recurrence holds above its base case);
+    a pattern variable only takes values that provably satisfy them and its own assumptions.
+    In a definition the variables and conditions are the axiom's; in a citation they may only
+    be fewer than the cited fact's (a citation instantiates, it never generalises).
     """
 
     lhs: sp.Expr
     rhs: sp.Expr
     variables: tuple[sp.Symbol, ...] = ()
+    conditions: tuple[sp.Expr, ...] = ()
     name: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         _expr(self, "lhs")
         _expr(self, "rhs")
+        object.__setattr__(self, "variables", tuple(self.variables))
+        object.__setattr__(self, "conditions", tuple(self.conditions))
+        for var in self.variables:
+            if not isinstance(var, sp.Symbol):
+                raise TypeError(f"Equation.variables: {var!r} is not a Symbol")
+        for cond in self.conditions:
+            if not isinstance(cond, sp.Rel):
+                raise TypeError(f"Equation.conditions: {cond!r} is not a relation such as n >= 1")
 
     def __repr__(self) -> str:
         extra = f", variables={self.variables!r}" if self.variables else ""
+        extra += f", conditions={self.conditions!r}" if self.conditions else ""
         extra += f", name={self.name!r}" if self.name else ""
         return f"Equation(lhs={self.lhs!r}, rhs={self.rhs!r}{extra})"
 
@@ -220,7 +235,6 @@ class Derivation:
         induction: the induction frame, if the proof is by induction.
         results: the statements proven (each the induction statement or a section's claim).
         lemmas: checked derivations whose results the rule ``substitute`` may use.
-        show_definitions: print the definitions block (off when the steps restate them).
         model: how to evaluate both sides of each step numerically (second guard).
     """
 
@@ -232,45 +246,4 @@ class Derivation:
     induction: Induction | None = None
     results: tuple[Equation, ...] = ()
     lemmas: tuple[CheckedDerivation, ...] = field(default=(), repr=False)
-    show_definitions: bool = True
     model: NumericModel | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CheckedDerivation:
-    """A derivation every step of which has been checked; only :func:`check` makes one.
-
-    ``guarded`` counts the numeric comparisons made by the second guard.
-    """
-
-    derivation: Derivation
-    guarded: int = 0
-
-    def _repr_latex_(self) -> str | None:
-        """Jupyter: the derivation as LaTeX, once :mod:`rfsym.printers` is imported."""
-        hook = DISPLAY_HOOKS.get("latex")
-        return None if hook is None else hook(self)
-
-    def _repr_html_(self) -> str | None:
-        """Jupyter: the derivation as HTML with MathML, once :mod:`rfsym.printers` is imported."""
-        hook = DISPLAY_HOOKS.get("html")
-        return None if hook is None else hook(self)
-
-
-def require_checked(value: object, printer: str) -> CheckedDerivation:
-    """``value`` if it is a :class:`CheckedDerivation`; printers call this first.
-
-    >>> require_checked("r = 5", "to_text")
-    Traceback (most recent call last):
-    TypeError: to_text takes a CheckedDerivation, got str; call rfsym.proof.check.check(derivation) first
-    """
-    if not isinstance(value, CheckedDerivation):
-        raise TypeError(
-            f"{printer} takes a CheckedDerivation, got {type(value).__name__}; "
-            "call rfsym.proof.check.check(derivation) first"
-        )
-    return value
-
-
-DISPLAY_HOOKS: dict[str, Callable[[CheckedDerivation], str]] = {}
-"""Filled by :mod:`rfsym.printers` on import, so the core never imports a printer."""

@@ -19,7 +19,7 @@ from functools import cache
 import sympy as sp
 
 from rfsym.algebra.general import general_forms
-from rfsym.errors import RfsymError
+from rfsym.errors import ProofError, RfsymError
 from rfsym.model.chain import general_chain
 from rfsym.proof.check import check
 from rfsym.proof.steps import (
@@ -48,6 +48,7 @@ a = sp.Symbol("a", integer=True, nonnegative=True)
 b = sp.Symbol("b", integer=True, nonnegative=True)
 L = sp.Symbol("L", integer=True, nonnegative=True)
 ell = sp.Symbol("l", integer=True, positive=True)
+ell0 = sp.Symbol("l", integer=True, nonnegative=True)
 
 Move = tuple[sp.Expr, str] | tuple[sp.Expr, str, tuple] | tuple[sp.Expr, str, tuple, str]
 
@@ -70,7 +71,8 @@ def chain_of_steps(lhs: sp.Expr, moves: Sequence[Move]) -> tuple[Step, ...]:
 def _section(heading: str, lhs: sp.Expr, moves: Sequence[Move], **kw) -> Section:
     steps = chain_of_steps(lhs, moves)
     variables = kw.pop("variables", ())
-    claim = Equation(lhs=lhs, rhs=steps[-1].rhs, variables=variables)
+    conditions = kw.pop("conditions", ())
+    claim = Equation(lhs=lhs, rhs=steps[-1].rhs, variables=variables, conditions=conditions)
     return Section(heading=heading, steps=steps, claim=claim, **kw)
 
 
@@ -140,7 +142,7 @@ def _induction(
 def jump() -> Derivation:
     """``S_n = ∏_{j=1}^{n} s_j``: the jump (distance between neighbouring units) multiplies."""
     base = Equation(lhs=S[0], rhs=sp.Integer(1), name="S_0")
-    rec = Equation(lhs=S[n], rhs=S[n - 1] * s[n], variables=(n,), name="S_n")
+    rec = Equation(lhs=S[n], rhs=S[n - 1] * s[n], variables=(n,), conditions=(n >= 1,), name="S_n")
     statement = Equation(lhs=S[n], rhs=_prefix(n))
     return _induction(
         name="jump",
@@ -158,7 +160,7 @@ def jump() -> Derivation:
             (_prefix(n), "peel the last term"),
         ],
         model=NumericModel(
-            parameters=((s, "stride"),), quantities=((S, "jump"),), ranges=((n, 0, 7),)
+            parameters=((s, "stride"),), quantities=((S, "jump"),), ranges=((n, 0, 12),)
         ),
     )
 
@@ -166,7 +168,11 @@ def jump() -> Derivation:
 def _rf_definitions(kernel_term: sp.Expr) -> tuple[Equation, Equation]:
     base = Equation(lhs=r[0], rhs=sp.Integer(1), name="r_0")
     rec = Equation(
-        lhs=r[n], rhs=r[n - 1] + kernel_term * _prefix(n - 1), variables=(n,), name="r_n"
+        lhs=r[n],
+        rhs=r[n - 1] + kernel_term * _prefix(n - 1),
+        variables=(n,),
+        conditions=(n >= 1,),
+        name="r_n",
     )
     return base, rec
 
@@ -206,7 +212,7 @@ def rf() -> Derivation:
         model=NumericModel(
             parameters=((k, "kernel_size"), (s, "stride")),
             quantities=((r, "rf"),),
-            ranges=((n, 0, 7),),
+            ranges=((n, 0, 12),),
         ),
     )
 
@@ -214,7 +220,13 @@ def rf() -> Derivation:
 def start() -> Derivation:
     """First input index ``x_n(u) = u S_n - P_n`` and effective padding ``P_n = Σ p_i ∏ s_j``."""
     base = Equation(lhs=x[0, u], rhs=u, variables=(u,), name="x_0")
-    rec = Equation(lhs=x[n, u], rhs=x[n - 1, u * s[n] - p[n]], variables=(n, u), name="x_n")
+    rec = Equation(
+        lhs=x[n, u],
+        rhs=x[n - 1, u * s[n] - p[n]],
+        variables=(n, u),
+        conditions=(n >= 1,),
+        name="x_n",
+    )
     pdef = Equation(lhs=P[n], rhs=-x[n, 0], variables=(n,), name="P_n")
     forms = general_forms()
     statement = Equation(lhs=x[n, u], rhs=u * forms.jump - forms.padding, variables=(u,))
@@ -274,7 +286,7 @@ def start() -> Derivation:
         model=NumericModel(
             parameters=((s, "stride"), (p, "pad_left")),
             quantities=((x, "start"), (P, "padding"), (S, "jump")),
-            ranges=((n, 0, 7), (u, -3, 3)),
+            ranges=((n, 0, 12), (u, -6, 6)),
         ),
     )
 
@@ -309,7 +321,7 @@ def centre() -> Derivation:
         model=NumericModel(
             parameters=((k, "kernel_size"), (s, "stride"), (p, "pad_left")),
             quantities=((c, "centre"), (x, "start"), (r, "rf")),
-            ranges=((n, 0, 7), (u, -3, 3)),
+            ranges=((n, 0, 12), (u, -6, 6)),
         ),
     )
 
@@ -350,7 +362,7 @@ def dilation() -> Derivation:
         model=NumericModel(
             parameters=((k, "kernel_size"), (s, "stride"), (d, "dilation"), (kd, "span")),
             quantities=((r, "rf"),),
-            ranges=((n, 0, 7),),
+            ranges=((n, 0, 12),),
         ),
     )
 
@@ -363,6 +375,7 @@ def between() -> Derivation:
         lhs=r[a, b],
         rhs=r[a, b - 1] + (k[b] - 1) * _prefix(b - 1, lower=a + 1),
         variables=(a, b),
+        conditions=(b >= a + 1,),
         name="r_ab",
     )
     closed = 1 + sp.Sum((k[i] - 1) * _prefix(i - 1, lower=a + 1), (i, a + 1, b))
@@ -376,6 +389,7 @@ def between() -> Derivation:
             (shifted, "index shift", (), "i -> a + i, j -> a + j"),
         ],
         text="Layers a+1 .. b, renumbered 1 .. b-a, form a chain of b - a layers:",
+        conditions=(b >= a,),
     )
     return _induction(
         name="between",
@@ -409,7 +423,7 @@ def between() -> Derivation:
         model=NumericModel(
             parameters=((k, "kernel_size"), (s, "stride")),
             quantities=((r, "rf_between"),),
-            ranges=((a, 0, 3), (b, a, a + 6)),
+            ranges=((a, 0, 4), (b, a, a + 8)),
         ),
     )
 
@@ -423,9 +437,19 @@ def distill() -> Derivation:
 
     r_last = Equation(lhs=r[L], rhs=sp.Integer(1), name="r_L")
     rec = Equation(
-        lhs=r[ell - 1], rhs=s[ell] * r[ell] + (k[ell] - s[ell]), variables=(ell,), name="r_l-1"
+        lhs=r[ell - 1],
+        rhs=s[ell] * r[ell] + (k[ell] - s[ell]),
+        variables=(ell,),
+        conditions=(ell <= L,),
+        name="r_l-1",
     )
-    adef = Equation(lhs=A[ell], rhs=r[ell] * prod(ell), variables=(ell,), name="A_l")
+    adef = Equation(
+        lhs=A[ell0],
+        rhs=r[ell0] * prod(ell0),
+        variables=(ell0,),
+        conditions=(ell0 <= L,),
+        name="A_l",
+    )
     one = _section(
         "One layer, multiplied by the product of strides",
         A[ell - 1] - A[ell],
@@ -439,6 +463,8 @@ def distill() -> Derivation:
             ((k[ell] - s[ell]) * prod(ell - 1), "peel the last term"),
         ],
         text="For 1 ≤ l ≤ L:",
+        variables=(ell,),
+        conditions=(ell <= L,),
     )
     gap = sp.Sum((k[ell] - s[ell]) * prod(ell - 1), (ell, 1, L))
     summed = _section(
@@ -511,7 +537,7 @@ def distill() -> Derivation:
         model=NumericModel(
             parameters=((k, "kernel_size"), (s, "stride")),
             quantities=((r, "rf_from"), (A, "distill_a")),
-            ranges=((L, 0, 7), (ell, 1, L)),
+            ranges=((L, 0, 12), (ell, 1, L)),
             depth=L,
         ),
     )
@@ -540,4 +566,7 @@ def theorem(name: str) -> CheckedDerivation:
     builder = THEOREMS.get(name)
     if builder is None:
         raise RfsymError(f"unknown theorem {name!r}; the theorems are {', '.join(THEOREMS)}")
-    return check(builder())
+    checked = check(builder())
+    if checked.guard.comparisons == 0:
+        raise ProofError(f"theorem {name}: a general theorem needs the numeric guard; none ran")
+    return checked

@@ -86,7 +86,7 @@ def test_json_is_sorted_indented_and_versioned(seed):
     data = json.loads(text)
     assert text.endswith("}\n")
     assert text == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-    assert data["schema_version"] == 1 and data["checked"] is True
+    assert data["schema_version"] == 2 and data["checked"] is True
 
 
 def test_json_writes_half_integers_as_p_over_q():
