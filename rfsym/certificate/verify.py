@@ -39,6 +39,7 @@ from rfsym.certificate.conditions import enter
 from rfsym.certificate.definitions import check_definitions, covered
 from rfsym.certificate.reader import CertificateError, canonical, get_field, load
 from rfsym.certificate.rules import REWRITING, RULES, Failure, Instance, StepData
+from rfsym.certificate.tables import check_table
 from rfsym.certificate.terms import (
     KINDS,
     Budget,
@@ -56,7 +57,6 @@ __all__ = ["CertificateError", "Report", "load", "verify", "verify_file"]
 SCHEMA_VERSION = 1
 MAX_LEMMA_DEPTH = 8
 ROLES = ("direct", "base", "step")
-PIXEL_COLUMNS = ("layer", "unit (from 1)", "pixels (from 1)", "count")
 
 
 @dataclass(frozen=True)
@@ -531,80 +531,13 @@ class _Verifier:
         nets.instantiation(network, quantity, values, lhs, rhs, number == self.main)
 
     def check_table(self, where: str, table: object) -> None:
-        where = f"{where}, table"
         try:
-            columns = tuple(get_field(table, "columns", list, where))
-            source = get_field(table, "source", dict, where)
-            kind = get_field(source, "kind", str, where)
-            number = get_field(source, "network", int, where)
-            if not 0 <= number < len(self.networks):
-                raise Failure(f"source network {number} does not exist")
-            network = self.networks[number]
-            if kind == "pixels":
-                if columns != PIXEL_COLUMNS:
-                    raise Failure(f"the columns of a pixel table are {PIXEL_COLUMNS}")
-                spec: dict = {"kind": "pixels"}
-                closed = None
-            elif kind == "instantiation":
-                if columns != nets.INSTANTIATION_COLUMNS or number != self.main:
-                    raise Failure(
-                        "an instantiation table has the standard columns and is about the derivation's network"
-                    )
-                points = []
-                for point in get_field(source, "points", list, where):
-                    if not isinstance(point, dict):
-                        raise CertificateFormatError(f"{where}: a point is an object")
-                    values = {s: self.expr(t, where) for s, t in point.items()}
-                    if any(v[0] != "int" for v in values.values()):
-                        raise Failure("a point's values must be integers")
-                    points.append({s: v[1] for s, v in values.items()})
-                units = get_field(source, "units", list, where)
-                if (
-                    not all(isinstance(u, int) and 0 <= u <= 10**6 for u in units)
-                    or len(units) > 16
-                    or len(points) > 100
-                ):
-                    raise LimitError(f"{where}: too many points or units")
-                spec = {
-                    "kind": kind,
-                    "points": points,
-                    "units": units,
-                    "bruteforce_limit": get_field(source, "bruteforce_limit", int, where),
-                }
-                wanted = ("sym", f"{network.names()['r']}_{len(network.layers)}")
-                closed = next(
-                    (
-                        f.rhs
-                        for f in self.state.facts.values()
-                        if f.kind == "claim" and f.lhs == wanted and not f.variables
-                    ),
-                    None,
-                )
-            else:
-                raise Failure(f"unknown table source {kind!r}")
-            rows = [
-                tuple(self.cell(c, where) for c in row)
-                for row in get_field(table, "rows", list, where)
-            ]
-            fresh = nets.table_rows(
-                spec, network, getattr(self, "chain_defs", {}), closed, self.kinds
-            )
-            nets.compare_rows(rows, fresh)
+            check_table(self, where, table)
         except (Failure, nets.NetworkFailure, CertificateFormatError) as err:
-            raise self.fail(where, str(err)) from None
+            raise self.fail(f"{where}, table", str(err)) from None
         except LimitError as err:
-            raise LimitError(f"{self.place}: {where}: {err}") from None
+            raise LimitError(f"{self.place}: {where}, table: {err}") from None
         self.state.tables += 1
-
-    def cell(self, obj: object, where: str):
-        if isinstance(obj, list) and len(obj) == 2 and obj[0] == "str" and isinstance(obj[1], str):
-            if len(obj[1]) > 10_000:
-                raise LimitError(f"{where}: a text cell is too long")
-            return obj[1]
-        value = self.expr(obj, f"{where} cell")
-        if value[0] not in ("int", "rat"):
-            raise CertificateFormatError(f"{where}: a cell is a number or ['str', text]")
-        return value[1]
 
     def check_result(self, number: int, obj: object) -> None:
         lhs, rhs, variables = self.equation(obj, f"result {number}")
