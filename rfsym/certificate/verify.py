@@ -26,8 +26,6 @@ what failed.  Nothing in a certificate is executed or evaluated as code.
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,34 +34,29 @@ from pathlib import Path
 import sympy as sp
 
 from rfsym.certificate import networks as nets
-from rfsym.certificate.conditions import enter, holds
+from rfsym.certificate.citations import Fact, instantiate, recurrence
+from rfsym.certificate.conditions import enter
 from rfsym.certificate.definitions import check_definitions, covered
+from rfsym.certificate.reader import CertificateError, canonical, get_field, load
 from rfsym.certificate.rules import REWRITING, RULES, Failure, Instance, StepData
+from rfsym.certificate.tables import check_table
 from rfsym.certificate.terms import (
     KINDS,
     Budget,
     CertificateFormatError,
     alpha_equal,
     equal,
-    free,
     normal,
     read,
     subst,
 )
-from rfsym.errors import LimitError, ProofError
+from rfsym.errors import LimitError
 
 __all__ = ["CertificateError", "Report", "load", "verify", "verify_file"]
 
 SCHEMA_VERSION = 1
-MAX_BYTES = 32 * 1024 * 1024
-MAX_NESTING = 400
 MAX_LEMMA_DEPTH = 8
 ROLES = ("direct", "base", "step")
-PIXEL_COLUMNS = ("layer", "unit (from 1)", "pixels (from 1)", "count")
-
-
-class CertificateError(ProofError):
-    """A certificate is malformed, or one of its steps, tables or results does not check."""
 
 
 @dataclass(frozen=True)
@@ -90,84 +83,6 @@ class Report:
             )
         )
         return f"verified {self.name!r} (sha256 {self.sha256[:12]}): {counts}"
-
-
-@dataclass(frozen=True)
-class _Fact:
-    id: str
-    kind: str
-    lhs: tuple
-    rhs: tuple
-    variables: tuple[str, ...]
-    recurrence: bool = False
-    conditions: tuple[tuple, ...] = ()
-
-    @property
-    def params(self) -> frozenset[str]:
-        names = free(self.lhs) | free(self.rhs)
-        for c in self.conditions:
-            names |= free(c)
-        return names - set(self.variables)
-
-
-# -- reading --------------------------------------------------------------------------------------
-
-
-def _canonical(obj: object) -> str:
-    return json.dumps(obj, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
-
-
-def _reject_constant(name: str) -> None:
-    raise CertificateFormatError(f"{name} is not allowed in a certificate")
-
-
-def _reject_float(text: str) -> None:
-    raise CertificateFormatError(f"the number {text} is not exact; write integers as strings")
-
-
-def _small_int(text: str) -> int:
-    if len(text) > 12:
-        raise CertificateFormatError(f"the JSON number {text[:20]}... is too large")
-    return int(text)
-
-
-def load(text: str | bytes, source: str = "certificate") -> dict:
-    """Parse certificate text with bounds; no float, NaN or deep nesting is accepted."""
-    if len(text) > MAX_BYTES:
-        raise LimitError(f"{source}: {len(text)} bytes; a certificate may have {MAX_BYTES}")
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as err:
-            raise CertificateError(f"{source}: not UTF-8 text ({err.reason})") from None
-    depth = deepest = 0
-    for bracket in re.findall(r"[\[\]{}]", re.sub(r'"(?:[^"\\]|\\.)*"', "", text)):
-        depth += 1 if bracket in "[{" else -1
-        deepest = max(deepest, depth)
-    if deepest > MAX_NESTING:
-        raise LimitError(f"{source}: JSON nested {deepest} deep; at most {MAX_NESTING} allowed")
-    try:
-        data = json.loads(
-            text, parse_constant=_reject_constant, parse_float=_reject_float, parse_int=_small_int
-        )
-    except CertificateFormatError as err:
-        raise CertificateError(f"{source}: {err}") from None
-    except json.JSONDecodeError as err:
-        raise CertificateError(f"{source}: not valid JSON: {err}") from None
-    if not isinstance(data, dict):
-        raise CertificateError(f"{source}: a certificate is a JSON object")
-    return data
-
-
-def _get(obj: object, key: str, kind: type | tuple, where: str):
-    if not isinstance(obj, dict):
-        raise CertificateFormatError(f"{where}: expected an object")
-    if key not in obj:
-        raise CertificateFormatError(f"{where}: the field {key!r} is missing")
-    value = obj[key]
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise CertificateFormatError(f"{where}: the field {key!r} has the wrong type")
-    return value
 
 
 def verify(
@@ -200,8 +115,8 @@ def verify_file(path: str | Path, cache: dict | None = None) -> Report:
 
 @dataclass
 class _State:
-    facts: dict[str, _Fact] = field(default_factory=dict)
-    proven: list[_Fact] = field(default_factory=list)
+    facts: dict[str, Fact] = field(default_factory=dict)
+    proven: list[Fact] = field(default_factory=list)
     rules: Counter = field(default_factory=Counter)
     steps: int = 0
     tables: int = 0
@@ -234,9 +149,9 @@ class _Verifier:
             raise CertificateFormatError(
                 f"schema_version {d.get('schema_version')!r} is not supported (only {SCHEMA_VERSION})"
             )
-        name = _get(d, "name", str, "certificate")
+        name = get_field(d, "name", str, "certificate")
         self.place = f"{self.source} ({name!r})" if self.source != name else self.source
-        symbols = _get(d, "symbols", dict, "symbols")
+        symbols = get_field(d, "symbols", dict, "symbols")
         for sym, kind in symbols.items():
             if kind not in KINDS:
                 raise CertificateFormatError(f"symbols: {sym!r} has unknown kind {kind!r}")
@@ -252,15 +167,15 @@ class _Verifier:
         self.check_definitions()
         self.induction = self.read_induction()
         frame: set[str] = set()
-        sections = _get(d, "sections", list, "sections")
+        sections = get_field(d, "sections", list, "sections")
         for number, section in enumerate(sections, start=1):
             self.check_section(number, section, frame)
         if self.induction is not None and frame != {"base", "step"}:
             raise Failure("the induction needs one base section and one inductive step section")
-        results = _get(d, "results", list, "results")
+        results = get_field(d, "results", list, "results")
         for number, result in enumerate(results, start=1):
             self.check_result(number, result)
-        digest = hashlib.sha256(_canonical(d).encode("utf-8")).hexdigest()
+        digest = hashlib.sha256(canonical(d).encode("utf-8")).hexdigest()
         return Report(
             name=name,
             sha256=digest,
@@ -275,26 +190,28 @@ class _Verifier:
 
     def read_networks(self) -> list[nets.Network]:
         out = []
-        for number, obj in enumerate(_get(self.data, "networks", list, "networks")):
+        for number, obj in enumerate(get_field(self.data, "networks", list, "networks")):
             where = f"networks[{number}]"
             layers = []
-            for i, layer in enumerate(_get(obj, "layers", list, where), start=1):
-                label = _get(layer, "label", str, f"{where} layer {i}")
+            for i, layer in enumerate(get_field(obj, "layers", list, where), start=1):
+                label = get_field(layer, "label", str, f"{where} layer {i}")
                 fields = {
-                    f: self.expr(_get(layer, f, list, f"{where} {label}"), f"{where} {label} {f}")
+                    f: self.expr(
+                        get_field(layer, f, list, f"{where} {label}"), f"{where} {label} {f}"
+                    )
                     for f in nets.FIELDS
                 }
                 layers.append((label, fields))
-            out.append(nets.Network(axis=_get(obj, "axis", int, where), layers=tuple(layers)))
+            out.append(nets.Network(axis=get_field(obj, "axis", int, where), layers=tuple(layers)))
         return out
 
     def check_lemmas(self) -> int:
         count = 0
-        for number, item in enumerate(_get(self.data, "lemmas", list, "lemmas"), start=1):
+        for number, item in enumerate(get_field(self.data, "lemmas", list, "lemmas"), start=1):
             where = f"lemma {number}"
-            stated = _get(item, "sha256", str, where)
-            cert = _get(item, "certificate", dict, where)
-            actual = hashlib.sha256(_canonical(cert).encode("utf-8")).hexdigest()
+            stated = get_field(item, "sha256", str, where)
+            cert = get_field(item, "certificate", dict, where)
+            actual = hashlib.sha256(canonical(cert).encode("utf-8")).hexdigest()
             if actual != stated:
                 raise Failure(
                     f"{where}: its certificate hashes to {actual[:12]}..., not {stated[:12]}..."
@@ -305,13 +222,13 @@ class _Verifier:
                 inner = _Verifier(cert, f"{self.place} {where}", self.cache, self.depth + 1)
                 self.cache[actual] = inner.run()
             count += 1 + self.cache[actual].lemmas
-            lemma_kinds = _get(cert, "symbols", dict, where)
-            for j, result in enumerate(_get(cert, "results", list, where), start=1):
+            lemma_kinds = get_field(cert, "symbols", dict, where)
+            for j, result in enumerate(get_field(cert, "results", list, where), start=1):
                 self.merge_kinds(lemma_kinds, where)
                 lhs, rhs, variables = self.equation(result, f"{where} result {j}")
                 conds = self.conditions(result, f"{where} result {j}")
-                lemma_id = f"lemma:{_get(cert, 'name', str, where)}:{j}"
-                self.add(_Fact(lemma_id, "lemma", lhs, rhs, variables, conditions=conds))
+                lemma_id = f"lemma:{get_field(cert, 'name', str, where)}:{j}"
+                self.add(Fact(lemma_id, "lemma", lhs, rhs, variables, conditions=conds))
         return count
 
     def merge_kinds(self, other: Mapping[str, str], where: str) -> None:
@@ -323,9 +240,9 @@ class _Verifier:
             self.kinds.setdefault(sym, kind)
 
     def equation(self, obj: object, where: str) -> tuple[tuple, tuple, tuple[str, ...]]:
-        lhs = self.expr(_get(obj, "lhs", list, where), f"{where} lhs")
-        rhs = self.expr(_get(obj, "rhs", list, where), f"{where} rhs")
-        variables = _get(obj, "variables", list, where)
+        lhs = self.expr(get_field(obj, "lhs", list, where), f"{where} lhs")
+        rhs = self.expr(get_field(obj, "rhs", list, where), f"{where} rhs")
+        variables = get_field(obj, "variables", list, where)
         for v in variables:
             if not isinstance(v, str) or v not in self.kinds:
                 raise CertificateFormatError(f"{where}: variable {v!r} is not a declared symbol")
@@ -335,13 +252,13 @@ class _Verifier:
 
     def conditions(self, obj: object, where: str) -> tuple[tuple, ...]:
         """The conditions (each ``e``, meaning ``e >= 0``) an equation holds under."""
-        items = _get(obj, "conditions", list, where)
+        items = get_field(obj, "conditions", list, where)
         return tuple(self.expr(c, f"{where} condition") for c in items)
 
     def context_of(self, conditions) -> tuple:
         return tuple(normal(c, self.kinds) for c in conditions)
 
-    def add(self, fact: _Fact) -> None:
+    def add(self, fact: Fact) -> None:
         if fact.id in self.state.facts:
             raise CertificateFormatError(f"fact id {fact.id} is used twice")
         self.state.facts[fact.id] = fact
@@ -349,14 +266,16 @@ class _Verifier:
     def check_definitions(self) -> None:
         defs = []
         self.overrides: dict[str, list] = {}
-        for number, obj in enumerate(_get(self.data, "definitions", list, "definitions"), start=1):
+        for number, obj in enumerate(
+            get_field(self.data, "definitions", list, "definitions"), start=1
+        ):
             fact_id = f"definition:{number}"
             if obj.get("id") != fact_id:
                 raise CertificateFormatError(f"definition {number}: its id must be {fact_id}")
             lhs, rhs, variables = self.equation(obj, f"definition {fact_id}")
             conds = self.conditions(obj, f"definition {fact_id}")
             defs.append(
-                _Fact(fact_id, "definition", lhs, rhs, variables, _recurrence(lhs, rhs), conds)
+                Fact(fact_id, "definition", lhs, rhs, variables, recurrence(lhs, rhs), conds)
             )
         try:
             self.overrides = check_definitions(
@@ -390,11 +309,11 @@ class _Verifier:
         obj = self.data.get("induction")
         if obj is None:
             return None
-        var = _get(obj, "variable", str, "induction")
+        var = get_field(obj, "variable", str, "induction")
         if var not in self.kinds:
             raise CertificateFormatError(f"induction: variable {var!r} is not declared")
-        base = self.expr(_get(obj, "base", list, "induction"), "induction base")
-        statement = _get(obj, "statement", dict, "induction")
+        base = self.expr(get_field(obj, "base", list, "induction"), "induction base")
+        statement = get_field(obj, "statement", dict, "induction")
         lhs, rhs, variables = self.equation(statement, "induction statement")
         conds = self.conditions(statement, "induction statement")
         if var in variables:
@@ -402,7 +321,7 @@ class _Verifier:
                 f"induction: the statement cannot be quantified over its own variable {var}"
             )
         back = {var: ("add", (("sym", var), ("int", -1)))}
-        self.hypothesis = _Fact(
+        self.hypothesis = Fact(
             "hypothesis",
             "hypothesis",
             subst(lhs, back),
@@ -414,14 +333,14 @@ class _Verifier:
         return var, base, (lhs, rhs, variables)
 
     def check_section(self, number: int, section: object, frame: set[str]) -> None:
-        heading = _get(section, "heading", str, f"section {number}")
-        role = _get(section, "role", str, f"section {number}")
+        heading = get_field(section, "heading", str, f"section {number}")
+        role = get_field(section, "role", str, f"section {number}")
         where = f"section {number} {heading!r}"
         if role not in ROLES:
             raise CertificateFormatError(f"{where}: unknown role {role!r}")
         if role != "direct" and self.induction is None:
             raise Failure(f"{where}: a {role} section needs an induction")
-        steps = _get(section, "steps", list, where)
+        steps = get_field(section, "steps", list, where)
         claim = section.get("claim")
         assumed: tuple = ()
         if role == "direct":
@@ -449,7 +368,7 @@ class _Verifier:
             if role == "direct" and not tainted:
                 # proven under the section's assumptions, so it holds only under them
                 fact_id = f"step:{self.state.steps}"
-                self.add(_Fact(fact_id, "step", start, data.rhs, (), conditions=assumed))
+                self.add(Fact(fact_id, "step", start, data.rhs, (), conditions=assumed))
             previous = data
         if claim is not None:
             self.check_claim(where, role, claim, steps, relied)
@@ -463,7 +382,7 @@ class _Verifier:
             if frame == {"base", "step"}:
                 var, base, (lhs, rhs, variables) = self.induction
                 above = ("add", (("sym", var), ("mul", (("int", -1), base))))
-                fact = _Fact(
+                fact = Fact(
                     "induction",
                     "induction",
                     lhs,
@@ -476,7 +395,7 @@ class _Verifier:
         elif claim is not None:
             lhs, rhs, variables = self.equation(claim, f"{where} claim")
             conds = self.conditions(claim, f"{where} claim")
-            fact = _Fact(f"claim:{number - 1}", "claim", lhs, rhs, variables, conditions=conds)
+            fact = Fact(f"claim:{number - 1}", "claim", lhs, rhs, variables, conditions=conds)
             self.add(fact)
             self.state.proven.append(fact)
 
@@ -518,13 +437,13 @@ class _Verifier:
                 )
 
     def check_step(self, number, obj, role, previous, heading) -> tuple[StepData, set[str]]:
-        rule = _get(obj, "rule", str, f"step {number}")
+        rule = get_field(obj, "rule", str, f"step {number}")
         where = f"step {number} (section {heading!r}, rule {rule!r})"
         try:
-            lhs = self.expr(_get(obj, "lhs", list, "the step"), "left-hand side")
-            rhs = self.expr(_get(obj, "rhs", list, "the step"), "right-hand side")
-            continued = _get(obj, "continued", bool, "the step")
-            cites = _get(obj, "cites", list, "the step")
+            lhs = self.expr(get_field(obj, "lhs", list, "the step"), "left-hand side")
+            rhs = self.expr(get_field(obj, "rhs", list, "the step"), "right-hand side")
+            continued = get_field(obj, "continued", bool, "the step")
+            cites = get_field(obj, "cites", list, "the step")
             if continued and (previous is None or not alpha_equal(previous.rhs, lhs)):
                 raise Failure("a continued step must start where the previous one ended")
             if rule == "instantiation":
@@ -546,7 +465,7 @@ class _Verifier:
                 raise Failure("this rule cites no fact")
             instances, cited = [], set()
             for cite in cites:
-                fact_id = _get(cite, "fact", str, "a citation")
+                fact_id = get_field(cite, "fact", str, "a citation")
                 fact = self.state.facts.get(fact_id)
                 if fact_id == "hypothesis" and role == "step" and self.induction is not None:
                     fact = self.hypothesis
@@ -556,7 +475,7 @@ class _Verifier:
                     raise Failure(
                         f"cites {fact_id}, a {fact.kind}; this rule may cite only: {', '.join(allowed)}"
                     )
-                instances.append(self.instance(fact, _get(cite, "bind", dict, "a citation")))
+                instances.append(self.instance(fact, get_field(cite, "bind", dict, "a citation")))
                 cited.add(fact_id)
             data = StepData(
                 number,
@@ -577,7 +496,7 @@ class _Verifier:
         self.state.rules[rule] += 1
         return data, cited
 
-    def instance(self, fact: _Fact, bind: dict) -> Instance:
+    def instance(self, fact: Fact, bind: dict) -> Instance:
         if set(bind) != set(fact.variables):
             raise Failure(
                 f"the citation of {fact.id} must give a value to each of its variables "
@@ -585,144 +504,40 @@ class _Verifier:
                 f"({', '.join(sorted(bind)) or 'none'})"
             )
         values = {v: self.expr(t, f"the value of {v}") for v, t in bind.items()}
-        lhs, rhs = subst(fact.lhs, values), subst(fact.rhs, values)
         for specific in self.overrides.get(fact.id, ()):
-            if covered(lhs, specific, self.kinds):
+            if covered(subst(fact.lhs, values), specific, self.kinds):
                 raise Failure(
                     f"{fact.id} does not define this instance: a more specific definition does"
                 )
-        conds = tuple(subst(c, values) for c in fact.conditions)
-        names = free(lhs) | free(rhs)
-        for c in conds:
-            names |= free(c)
-        params = fact.params
-        general = {
-            b
-            for b in names
-            if b not in params
-            and all(b not in free(values[w]) or values[w] == ("sym", b) for w in fact.variables)
-        }
-        kinds = self.kinds
-        checks = [
-            (normal(("add", (values[v], ("int", -1))), kinds), f"{v} = value >= 1")
-            for v in fact.variables
-            if kinds.get(v) == "positive"
-        ]
-        checks += [
-            (normal(values[v], kinds), f"{v} = value >= 0")
-            for v in fact.variables
-            if kinds.get(v) == "nonnegative"
-        ]
-        checks += [(normal(c, kinds), "a condition of the fact") for c in conds]
-
-        def admit(bound: frozenset[str], context: tuple) -> str | None:
-            outside = (bound & names) - general
-            if outside:
-                v = ", ".join(sorted(outside))
-                return (
-                    f"{fact.id} is not general in {v}, which a sum or product binds there "
-                    "(a citation instantiates, it cannot generalise)"
-                )
-            for e, what in checks:
-                if not holds(e, context, kinds):
-                    return f"{fact.id}: {what} ({e} >= 0) is not known to hold there"
-            return None
-
-        return Instance(lhs, rhs, admit, fact.recurrence)
+        return instantiate(fact, values, self.kinds)
 
     def enter(self, context: tuple, var: str, lo: tuple, hi: tuple) -> tuple:
         return enter(context, var, normal(lo, self.kinds), normal(hi, self.kinds), self.kinds)
 
     def check_instance(self, obj: dict, lhs: tuple, rhs: tuple, where: str) -> None:
-        inst = _get(obj, "instance", dict, where)
-        number = _get(inst, "network", int, where)
+        inst = get_field(obj, "instance", dict, where)
+        number = get_field(inst, "network", int, where)
         if not 0 <= number < len(self.networks):
             raise Failure(f"instance: network {number} does not exist")
         values = {}
-        for sym, t in _get(inst, "values", dict, where).items():
+        for sym, t in get_field(inst, "values", dict, where).items():
             value = self.expr(t, f"{where} value of {sym}")
             if value[0] != "int":
                 raise Failure(f"instance: the value of {sym} must be an integer")
             values[sym] = value[1]
         network = self.networks[number]
         nets.check_values(network, values, self.kinds)
-        quantity = _get(inst, "quantity", str, where)
+        quantity = get_field(inst, "quantity", str, where)
         nets.instantiation(network, quantity, values, lhs, rhs, number == self.main)
 
     def check_table(self, where: str, table: object) -> None:
-        where = f"{where}, table"
         try:
-            columns = tuple(_get(table, "columns", list, where))
-            source = _get(table, "source", dict, where)
-            kind = _get(source, "kind", str, where)
-            number = _get(source, "network", int, where)
-            if not 0 <= number < len(self.networks):
-                raise Failure(f"source network {number} does not exist")
-            network = self.networks[number]
-            if kind == "pixels":
-                if columns != PIXEL_COLUMNS:
-                    raise Failure(f"the columns of a pixel table are {PIXEL_COLUMNS}")
-                spec: dict = {"kind": "pixels"}
-                closed = None
-            elif kind == "instantiation":
-                if columns != nets.INSTANTIATION_COLUMNS or number != self.main:
-                    raise Failure(
-                        "an instantiation table has the standard columns and is about the derivation's network"
-                    )
-                points = []
-                for point in _get(source, "points", list, where):
-                    if not isinstance(point, dict):
-                        raise CertificateFormatError(f"{where}: a point is an object")
-                    values = {s: self.expr(t, where) for s, t in point.items()}
-                    if any(v[0] != "int" for v in values.values()):
-                        raise Failure("a point's values must be integers")
-                    points.append({s: v[1] for s, v in values.items()})
-                units = _get(source, "units", list, where)
-                if (
-                    not all(isinstance(u, int) and 0 <= u <= 10**6 for u in units)
-                    or len(units) > 16
-                    or len(points) > 100
-                ):
-                    raise LimitError(f"{where}: too many points or units")
-                spec = {
-                    "kind": kind,
-                    "points": points,
-                    "units": units,
-                    "bruteforce_limit": _get(source, "bruteforce_limit", int, where),
-                }
-                wanted = ("sym", f"{network.names()['r']}_{len(network.layers)}")
-                closed = next(
-                    (
-                        f.rhs
-                        for f in self.state.facts.values()
-                        if f.kind == "claim" and f.lhs == wanted and not f.variables
-                    ),
-                    None,
-                )
-            else:
-                raise Failure(f"unknown table source {kind!r}")
-            rows = [
-                tuple(self.cell(c, where) for c in row) for row in _get(table, "rows", list, where)
-            ]
-            fresh = nets.table_rows(
-                spec, network, getattr(self, "chain_defs", {}), closed, self.kinds
-            )
-            nets.compare_rows(rows, fresh)
+            check_table(self, where, table)
         except (Failure, nets.NetworkFailure, CertificateFormatError) as err:
-            raise self.fail(where, str(err)) from None
+            raise self.fail(f"{where}, table", str(err)) from None
         except LimitError as err:
-            raise LimitError(f"{self.place}: {where}: {err}") from None
+            raise LimitError(f"{self.place}: {where}, table: {err}") from None
         self.state.tables += 1
-
-    def cell(self, obj: object, where: str):
-        if isinstance(obj, list) and len(obj) == 2 and obj[0] == "str" and isinstance(obj[1], str):
-            if len(obj[1]) > 10_000:
-                raise LimitError(f"{where}: a text cell is too long")
-            return obj[1]
-        value = self.expr(obj, f"{where} cell")
-        if value[0] not in ("int", "rat"):
-            raise CertificateFormatError(f"{where}: a cell is a number or ['str', text]")
-        return value[1]
 
     def check_result(self, number: int, obj: object) -> None:
         lhs, rhs, variables = self.equation(obj, f"result {number}")
@@ -737,26 +552,3 @@ class _Verifier:
             ):
                 return
         raise Failure(f"result {number} is not proven by any section (with these conditions)")
-
-
-def _recurrence(lhs: tuple, rhs: tuple) -> bool:
-    """Does the definition refer to its own object (``r_i`` in terms of ``r_(i-1)``)?"""
-    if lhs[0] == "sym":
-        family = lhs[1].split("_")[0]
-        return any(n.split("_")[0] == family for n in free(rhs))
-    if lhs[0] == "idx":
-        return _mentions(rhs, lhs[1])
-    return False
-
-
-def _mentions(t: tuple, base: str) -> bool:
-    op = t[0]
-    if op in ("int", "rat", "sym"):
-        return False
-    if op == "idx":
-        return t[1] == base or any(_mentions(a, base) for a in t[2])
-    if op in ("sum", "prod"):
-        return any(_mentions(a, base) for a in t[2:])
-    if op == "pow":
-        return _mentions(t[1], base)
-    return any(_mentions(a, base) for a in t[1])

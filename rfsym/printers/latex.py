@@ -45,6 +45,10 @@ __all__ = [
 ]
 
 
+LONG_SUM = 64
+"""Sums with more terms than this print in SymPy's own (deterministic) order."""
+
+
 class RfsymLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with fixed settings; indexed objects print as ``k_{i}``."""
 
@@ -56,6 +60,13 @@ class RfsymLatexPrinter(LatexPrinter):
         "fold_short_frac": False,
         "long_frac_ratio": None,
     }
+
+    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
+        # a long sum (a deep chain's closed form) keeps SymPy's canonical argument order:
+        # sorting thousands of terms by 'lex' costs far more than printing them
+        if order is None and len(expr.args) > LONG_SUM:
+            order = "none"
+        return super()._print_Add(expr, order=order)
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         base = self._print(expr.base.label)

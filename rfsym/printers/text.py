@@ -32,10 +32,21 @@ __all__ = ["TextExprPrinter", "result_text", "text_expr", "to_text"]
 WIDTH = 88
 
 
+LONG_SUM = 64
+"""Sums with more terms than this print in SymPy's own (deterministic) order."""
+
+
 class TextExprPrinter(StrPrinter):
     """SymPy's str printer with ``k_i``, ``sum_{i=1}^{n} f`` and ``prod_{j=1}^{m} f``."""
 
     printmethod = "_rfsym_text"  # not "_sympystr": Indexed would print itself as k[i]
+
+    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
+        # a long sum (a deep chain's closed form) keeps SymPy's canonical argument order:
+        # sorting thousands of terms by 'lex' costs far more than printing them
+        if order is None and len(expr.args) > LONG_SUM:
+            order = "none"
+        return super()._print_Add(expr, order=order)
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         base = self._print(expr.base.label)

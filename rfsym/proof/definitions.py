@@ -48,8 +48,21 @@ def family(expr: sp.Expr) -> object:
     return expr
 
 
-def _where(number: int, eq: Equation) -> str:
-    return f"definition {number} ({eq.lhs} := {eq.rhs})"
+class _Where:
+    """``definition N (lhs := rhs)``, formatted only when an error is raised."""
+
+    def __init__(self, number: int, eq: Equation) -> None:
+        self.number, self.eq = number, eq
+
+    def __str__(self) -> str:
+        return f"definition {self.number} ({self.eq.lhs} := {self.eq.rhs})"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def _where(number: int, eq: Equation) -> _Where:
+    return _Where(number, eq)
 
 
 def definition_facts(definitions: Sequence[Equation]) -> tuple[Fact, ...]:
@@ -62,6 +75,7 @@ def definition_facts(definitions: Sequence[Equation]) -> tuple[Fact, ...]:
     families = {family(eq.lhs) for eq in definitions if isinstance(eq, Equation)}
     defined: dict[object, list[int]] = {}
     symbols_defined: set[sp.Symbol] = set()
+    symbol_numbers: dict[sp.Symbol, int] = {}
     for number, eq in enumerate(definitions, start=1):
         where = _where(number, eq)
         if not isinstance(eq, Equation):
@@ -79,8 +93,14 @@ def definition_facts(definitions: Sequence[Equation]) -> tuple[Fact, ...]:
         conditions = tuple(as_condition(c) for c in eq.conditions)
         own = family(eq.lhs)
         _well_founded(where, eq, conditions, own, (families, defined, symbols_defined))
-        for other in defined.get(own, ()):
-            _no_overlap(other, definitions[other - 1], number, eq)
+        if isinstance(eq.lhs, sp.Symbol):
+            if eq.lhs in symbols_defined:  # a symbol overlaps only with itself
+                other = symbol_numbers[eq.lhs]
+                _no_overlap(other, definitions[other - 1], number, eq)
+            symbol_numbers[eq.lhs] = number
+        else:
+            for other in defined.get(own, ()):
+                _no_overlap(other, definitions[other - 1], number, eq)
         defined.setdefault(own, []).append(number)
         if isinstance(eq.lhs, sp.Symbol):
             symbols_defined.add(eq.lhs)

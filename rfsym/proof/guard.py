@@ -17,7 +17,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from rfsym.numeric.fold import FoldLayer, fold
+from rfsym.numeric.fold import FoldLayer, FoldResult, fold
 from rfsym.proof.binders import BINDERS
 from rfsym.proof.instantiate import numeric_layers, random_values
 from rfsym.proof.kernel import GuardReport
@@ -33,6 +33,24 @@ LAYERS = 16
 """Layers of each random chain behind a general theorem's samples."""
 KERNELS, STRIDES, PADDINGS, DILATIONS = (1, 12), (1, 6), (0, 5), (1, 4)
 CHAIN_HIGH = 12
+
+
+def _prefix_folds(layers: list[FoldLayer]) -> list[FoldResult]:
+    """``fold(layers[:m])`` for every ``m``, in one pass: each prefix is the previous one
+    composed with the fold of one layer (the fold of a concatenation: ``r = r_a + (r_b - 1)
+    J_a``, ``P = P_a + P_b J_a``, ``J = J_a J_b``).  The last one is compared with the plain
+    fold of the whole chain, so a slip here cannot go unnoticed.  (Folding every prefix
+    afresh costs ``n**2``.)"""
+    out = [fold([])]
+    for layer in layers:
+        rf, jump, padding = out[-1]
+        one = fold([layer])
+        out.append(
+            FoldResult(rf + (one.rf - 1) * jump, jump * one.jump, padding + one.padding * jump)
+        )
+    if out[-1] != fold(layers):
+        raise GuardFailure("the prefix folds do not compose to the fold of the chain")
+    return out
 
 
 class GuardFailure(Exception):
@@ -52,6 +70,7 @@ class Guard:
         else:  # a numeric chain has one sample: itself
             trials = CHAIN_TRIALS if model.chain.free_symbols else 1
         self.samples = [self._sample(rng, t) for t in range(trials)]
+        self.envs = [{sym: int(v) for sym, v in values.items()} for values, _ in self.samples]
         self.memo: dict[tuple[sp.Expr, int], int | Fraction] = {}
         self.comparisons = 0
 
@@ -90,7 +109,7 @@ class Guard:
             values = random_values(model.chain.free_symbols, rng, high=CHAIN_HIGH)
             layers = numeric_layers(model.chain, values, model.axis)
             subs: dict = {s: sp.Integer(v) for s, v in values.items()}
-            folds = [fold(layers[:m]) for m in range(len(layers) + 1)]
+            folds = _prefix_folds(layers)
             for symbol, kind, m in model.symbols:
                 subs[symbol] = sp.Integer(getattr(folds[m], kind))
             return subs, layers
@@ -132,7 +151,7 @@ class Guard:
         for number, (values, layers) in enumerate(self.samples):
             if not values:
                 continue
-            env = {sym: int(v) for sym, v in values.items()}
+            env = self.envs[number]
             try:
                 if any(self._number(c, env, layers) < 0 for c in conditions):
                     continue

@@ -17,6 +17,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 import sympy as sp
 
@@ -37,6 +38,7 @@ __all__ = [
     "InstantiationReport",
     "InstantiationTable",
     "PixelTable",
+    "cached_forms",
     "evaluate",
     "instantiate",
     "numeric_layers",
@@ -44,6 +46,15 @@ __all__ = [
 ]
 
 Number = int | Fraction
+
+
+@lru_cache(maxsize=16)
+def cached_forms(chain: Chain, axis: int = 0) -> AbbreviatedForms:
+    """:func:`abbreviated_forms`, remembered: one check instantiates the same chain several
+    times (each ``instantiation`` step and the table)."""
+    return abbreviated_forms(chain, axis)
+
+
 QUANTITIES = ("rf", "jump", "padding", "start", "end", "centre")
 
 
@@ -372,7 +383,7 @@ class InstantiationTable:
         return instantiate(
             self.chain,
             axis=self.axis,
-            forms=abbreviated_forms(self.chain, self.axis),
+            forms=cached_forms(self.chain, self.axis),
             values=[dict(point) for point in self.points],
             units=self.units,
             bruteforce_limit=self.bruteforce_limit,

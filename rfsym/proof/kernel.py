@@ -126,7 +126,7 @@ class GuardReport:
 _FIELDS = ("facts", "results", "steps", "frame", "guard", "lemmas")
 
 
-def _make_kernel() -> tuple[Callable[[object], dict | None], Callable[[], Callable[..., Any]]]:
+def _make_kernel() -> tuple[Callable[..., dict | None], Callable[[], Callable[..., Any]]]:
     """The registry of issued objects, reachable only through the two closures returned.
 
     An issued object holds nothing itself: its derivation and everything the kernel recorded
@@ -142,14 +142,16 @@ def _make_kernel() -> tuple[Callable[[object], dict | None], Callable[[], Callab
         issued[obj] = (record, _fingerprint(record))
         return obj
 
-    def lookup(value: object) -> dict | None:
+    def lookup(value: object, verify: bool = True) -> dict | None:
         if type(value) is not CheckedDerivation:
             return None
         entry = issued.get(value)
         if entry is None:
             return None
         record, fingerprint = entry
-        return record if _fingerprint(record) == fingerprint else None
+        if verify and _fingerprint(record) != fingerprint:
+            return None
+        return record
 
     def take_issuer() -> Callable[..., Any]:
         nonlocal handed_out
@@ -173,8 +175,12 @@ def is_genuine(value: object) -> bool:
     return _lookup(value) is not None
 
 
-def _record(value: CheckedDerivation) -> dict:
-    record = _lookup(value)
+def _record(value: CheckedDerivation, verify: bool = False) -> dict:
+    """The kernel's record of ``value``.  Reading an attribute only checks that the kernel
+    issued the object; the fingerprint (linear in the derivation's size) is recomputed where
+    it matters: :func:`is_genuine` (lemmas), :func:`require_checked` (every printer),
+    pickling and the digest."""
+    record = _lookup(value, verify)
     if record is None:
         raise TypeError(
             "this CheckedDerivation was not issued by rfsym.proof.check, or it was changed "
@@ -224,7 +230,7 @@ class CheckedDerivation:
         raise TypeError("a CheckedDerivation cannot be replaced: check a new Derivation")
 
     def __reduce__(self) -> tuple:
-        return (_recheck, (self.derivation,))
+        return (_recheck, (_record(self, verify=True)["derivation"],))
 
     def __copy__(self) -> CheckedDerivation:
         return self
@@ -233,9 +239,9 @@ class CheckedDerivation:
         return self
 
     def __repr__(self) -> str:
-        record = _lookup(self)
+        record = _lookup(self, False)
         if record is None:
-            return "<CheckedDerivation: not issued by the kernel, or changed>"
+            return "<CheckedDerivation: not issued by the kernel>"
         return f"<CheckedDerivation {record['derivation'].name!r}: {len(record['steps'])} steps>"
 
     @property
@@ -274,7 +280,7 @@ class CheckedDerivation:
     def digest(self) -> str:
         """SHA-256 of the derivation's exact content (``srepr`` of every expression) and its
         lemmas' digests, computed on first use; a certificate names a lemma by it."""
-        record = _record(self)
+        record = _record(self, verify=True)
         if "digest" not in record:
             record["digest"] = digest_of(record["derivation"], record["lemmas"])
         return record["digest"]
@@ -290,31 +296,54 @@ class CheckedDerivation:
         return None if hook is None else hook(self)
 
 
+def _merkle(expr: sp.Basic, memo: dict) -> bytes:
+    """A node's SHA-256 over its type, its atoms' exact content and its children's hashes:
+    exact (assumptions included, like ``srepr``) and linear in the expression DAG."""
+    found = memo.get(expr)
+    if found is not None:
+        return found
+    h = hashlib.sha256(type(expr).__name__.encode())
+    if isinstance(expr, sp.Symbol):
+        h.update(repr((expr.name, sorted(expr.assumptions0.items()))).encode())
+    elif isinstance(expr, sp.Rational):
+        h.update(f"{expr.p}/{expr.q}".encode())
+    elif not expr.args:
+        h.update(sp.srepr(expr).encode())
+    for arg in expr.args:
+        h.update(_merkle(arg, memo) if isinstance(arg, sp.Basic) else repr(arg).encode())
+    memo[expr] = found = h.digest()
+    return found
+
+
 def digest_of(derivation: Derivation, lemma_digests: tuple[tuple[str, str], ...]) -> str:
-    """SHA-256 over the definitions, sections (steps, claims, tables), induction and results."""
+    """SHA-256 over the definitions, sections (steps, citations, claims, tables), induction,
+    results and the lemmas' digests; every expression exactly (:func:`_merkle`)."""
     h = hashlib.sha256()
+    memo: dict = {}
 
     def put(value: object) -> None:
-        h.update((sp.srepr(value) if isinstance(value, sp.Basic) else repr(value)).encode())
+        if isinstance(value, sp.Basic):
+            h.update(_merkle(value, memo))
+        elif isinstance(value, tuple | list):
+            h.update(b"(")
+            for item in value:
+                put(item)
+            h.update(b")")
+        elif hasattr(value, "__dataclass_fields__"):
+            h.update(type(value).__name__.encode())
+            for name in value.__dataclass_fields__:
+                put(getattr(value, name))
+        else:
+            h.update(repr(value).encode())
         h.update(b"\x00")
 
     put(derivation.name)
-    for eq in derivation.definitions:
-        put(eq)
+    put(derivation.definitions)
     for section in derivation.sections:
-        put(section.heading)
-        put(section.role)
-        for step in section.steps:
-            put(step.rule)
-            put(step.lhs)
-            put(step.rhs)
-            put(step.continued)
-            put(step.using)
-        put(section.claim)
+        put((section.heading, section.role, section.steps, section.claim))
         put(None if section.table is None else section.table.rows)
     put(derivation.induction)
-    for eq in derivation.results:
-        put(eq)
+    put(derivation.results)
     put(lemma_digests)
     return h.hexdigest()
 

@@ -38,11 +38,10 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from rfsym.algebra.chain import abbreviated_forms
 from rfsym.errors import RfsymError
 from rfsym.model.chain import Chain
 from rfsym.proof.binders import BINDERS, admissible, alpha, fresh, holds, subst
-from rfsym.proof.instantiate import evaluate, instantiate
+from rfsym.proof.instantiate import cached_forms, evaluate, instantiate
 from rfsym.proof.kernel import Fact
 from rfsym.proof.steps import Equation, Instance, Step
 
@@ -323,6 +322,9 @@ def _apply_all(
         isinstance(rw.lhs, sp.Symbol) and not rw.variables and not rw.conditions for rw in rws
     )
     if len(rws) > 1 and simple and not expr.has(*BINDERS):
+        unfolded = _unfold(rws, expr)
+        if unfolded is not None:
+            return unfolded
         # the same result in one pass: compose the substitutions from the last one back
         composed: dict[sp.Expr, sp.Expr] = {}
         for rw in reversed(rws):
@@ -338,7 +340,72 @@ def _apply_all(
     return expr, total
 
 
-def _either_side(step: Step, rws: Sequence[_Rewrite], ctx: RuleContext, what: str) -> None:
+def _unfold(rws: Sequence[_Rewrite], expr: sp.Expr) -> tuple[sp.Expr, int] | None:
+    """Sequential substitution of symbol definitions, in time linear in the result.
+
+    When each right-hand side mentions only symbols defined *later* in ``rws`` (a chain's
+    definitions from the last layer down), applying them one after another is the same as
+    unfolding every defined symbol completely.  Sums are flattened term by term, so unfolding
+    ``r_n = r_(n-1) + t_n`` never builds the intermediate ``r_i``; a defined symbol inside a
+    term (``S_i`` in ``(k - 1) S_i``) gets its unfolded value, computed once.  ``None`` when
+    the order does not hold (the caller composes instead).
+    """
+    table = {rw.lhs: (position, rw.rhs) for position, rw in enumerate(rws)}
+    for position, rw in enumerate(rws):
+        for sym in rw.rhs.free_symbols:
+            if sym in table and table[sym][0] <= position:
+                return None
+    memo: dict[sp.Expr, sp.Expr] = {}
+
+    def full(sym: sp.Expr) -> sp.Expr:
+        closure, todo = set(), [sym]
+        while todo:
+            s = todo.pop()
+            if s in memo or s in closure:
+                continue
+            closure.add(s)
+            todo += [x for x in table[s][1].free_symbols if x in table]
+        for s in sorted(closure, key=lambda x: -table[x][0]):
+            rhs = table[s][1]
+            inner = {x: memo[x] for x in rhs.free_symbols if x in table}
+            memo[s] = rhs.xreplace(inner) if inner else rhs
+        return memo[sym]
+
+    hits = 0
+
+    def product(term: sp.Expr) -> sp.Expr:
+        """A product, its defined factors flattened the same way (``S_i = S_(i-1) s_i``)."""
+        nonlocal hits
+        factors, stack = [], list(sp.Mul.make_args(term))
+        while stack:
+            factor = stack.pop()
+            if factor in table and table[factor][1].is_Mul:
+                hits += 1
+                stack.extend(sp.Mul.make_args(table[factor][1]))
+                continue
+            inner = [x for x in factor.free_symbols if x in table]
+            if inner:
+                hits += len(inner)
+                factor = factor.xreplace({x: full(x) for x in inner})
+            factors.append(factor)
+        return sp.Mul(*factors)
+
+    terms, stack = [], [expr]
+    while stack:
+        term = stack.pop()
+        if term in table and not table[term][1].is_Mul:
+            hits += 1
+            stack.extend(reversed(sp.Add.make_args(table[term][1])))
+            continue
+        if any(x in table for x in term.free_symbols):
+            term = product(term)
+        terms.append(term)
+    return sp.Add(*terms), hits
+
+
+def _either_side(
+    step: Step, rws: Sequence[_Rewrite], ctx: RuleContext, what: Callable[[], str]
+) -> None:
     new_lhs, count = _apply_all(rws, step.lhs, ctx.assumptions)
     if count and same(new_lhs, step.rhs):
         return
@@ -346,8 +413,8 @@ def _either_side(step: Step, rws: Sequence[_Rewrite], ctx: RuleContext, what: st
     if count_r and same(step.lhs, new_rhs):
         return
     if not count and not count_r:
-        raise RuleFailure(f"{what} does not occur on either side")
-    raise RuleFailure(f"applying {what} to either side does not give the other side")
+        raise RuleFailure(f"{what()} does not occur on either side")
+    raise RuleFailure(f"applying {what()} to either side does not give the other side")
 
 
 def _equations(step: Step) -> tuple[Equation, ...]:
@@ -380,7 +447,7 @@ Result = tuple[Citation, ...]
 
 def _definition(step: Step, ctx: RuleContext) -> Result:
     cites, rws = _resolve_all(step, ctx, ("definition",), "one of the derivation's definitions")
-    _either_side(step, rws, ctx, f"the definition {_describe(_equations(step))}")
+    _either_side(step, rws, ctx, lambda: f"the definition {_describe(_equations(step))}")
     return tuple(cites)
 
 
@@ -572,7 +639,7 @@ def _substitute(step: Step, ctx: RuleContext) -> Result:
         "a definition, a lemma's result or an equation proven earlier (values are checked "
         "by the rule 'instantiation', not substituted)",
     )
-    _either_side(step, rws, ctx, f"the substitution {_describe(_equations(step))}")
+    _either_side(step, rws, ctx, lambda: f"the substitution {_describe(_equations(step))}")
     return tuple(cites)
 
 
@@ -657,7 +724,7 @@ def _instantiation(step: Step, ctx: RuleContext) -> Result:
         report = instantiate(
             inst.chain,
             axis=inst.axis,
-            forms=abbreviated_forms(inst.chain, inst.axis),
+            forms=cached_forms(inst.chain, inst.axis),
             values=[dict(inst.values)],
             units=(inst.unit,),
             bruteforce_limit=10**7,

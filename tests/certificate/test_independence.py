@@ -84,7 +84,9 @@ def imported(path: Path) -> set[str]:
 
 def test_no_verifier_module_imports_the_kernel_or_the_exporter():
     folder = REPO / "rfsym" / "certificate"
-    for name in ("verify.py", "rules.py", "terms.py", "definitions.py", "networks.py"):
+    for name in sorted(p.name for p in folder.glob("*.py")):
+        if name in ("export.py", "regenerate.py"):
+            continue
         bad = {
             m
             for m in imported(folder / name)

@@ -39,9 +39,10 @@ def test_user_symbols_never_collide_with_the_derivations_names(kernel, stride, p
     values = {k: 3, s: 2, p: 1}
     rf = next(f for f in checked.results if str(f.lhs).startswith(derivation_names(chain)["r"]))
     assert rf.rhs.free_symbols <= set(values), rf.rhs.free_symbols
-    assert rf.rhs.xreplace({x: sp.Integer(v) for x, v in values.items()}) == fold(
-        numeric_layers(chain, values)
-    ).rf
+    assert (
+        rf.rhs.xreplace({x: sp.Integer(v) for x, v in values.items()})
+        == fold(numeric_layers(chain, values)).rf
+    )
     assert "rfsym" in to_text(checked)
 
 
