@@ -349,9 +349,9 @@ def window_output_size(g: AxisGeometry, n: int, *, ceil_mode: bool = False) -> i
     if not ceil_mode:
         return room // s + 1
     out = -(-room // s) + 1
-    if (out - 1) * s >= n + pl:  # PyTorch: the last window must start inside input or left pad
-        out -= 1
-    return out
+    # PyTorch: a window must start inside the input or its left padding (PyTorch drops one; with
+    # padding > k/2, which PyTorch refuses, several may start in the right padding)
+    return min(out, (n - 1 + pl) // s + 1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
