@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 from math import gcd
-from operator import le
+from operator import add, le
 from typing import NamedTuple
 
 import sympy as sp
@@ -223,14 +223,16 @@ def _monotone(profile: Profile) -> bool:
     return all(map(le, lo, lo[1:])) and all(map(le, hi, hi[1:]))
 
 
-def _compose(node: Profile, lmap: LayerMap) -> Profile | None:
+def _compose(node: Profile, lmap: LayerMap, trusted: bool = False) -> Profile | None:
     """``lo'(v) = min lo(x)``, ``hi'(v) = max hi(x)`` over the units ``x`` that ``v`` reads.
 
     Over one period of the result; ``None`` when no unit of the result reads anything.
+    ``trusted``: the caller knows the node is monotone and the layer has no empty phase (every
+    layer before it was a :func:`_plain_map`), so the endpoint formula applies unchecked.
     """
     tn, sn, lo, hi = node
     tl, sl, first, last, _ = lmap
-    if not _monotone(node) or (tl > 1 and None in first):
+    if not trusted and (not _monotone(node) or (tl > 1 and None in first)):
         return _compose_exact(node, lmap)
     if tn == 1 and tl == 1:
         return (1, sn * sl, (lo[0] + sn * first[0],), (hi[0] + sn * last[0],))
@@ -252,6 +254,12 @@ def _compose(node: Profile, lmap: LayerMap) -> Profile | None:
         new_lo = tuple([lo[x % tn] + sn * (x // tn) for x in los])
         new_hi = tuple([hi[x % tn] + sn * (x // tn) for x in his])
     return _normalise(period, step, new_lo, new_hi)
+
+
+def _plain_map(lmap: LayerMap) -> bool:
+    """No empty phase and ``first``/``last`` non-decreasing: composing a monotone node with it
+    gives a monotone node (and unions of monotone nodes are monotone)."""
+    return _monotone((lmap.period, lmap.step, lmap.first, lmap.last))
 
 
 def _compose_exact(node: Profile, lmap: LayerMap) -> Profile | None:
@@ -444,8 +452,11 @@ def _merge_states(states: Sequence[_State]) -> _State:
     return classes, groups
 
 
-def _apply(state: _State, lmap: LayerMap) -> _State | None:
-    """The state after a layer; ``None`` when no unit of the layer reads the input."""
+def _apply(state: _State, lmap: LayerMap, trusted: bool = False) -> _State | None:
+    """The state after a layer; ``None`` when no unit of the layer reads the input.
+
+    ``trusted``: every profile of ``state`` is monotone and ``lmap`` is plain (see
+    :func:`_compose`)."""
     union, paths = state
     if lmap[0] == 1 and len(union) == 1 and paths is not None and len(paths) == 1:
         # the common case (a sliding window after one aligned class): no tables to expand
@@ -456,14 +467,14 @@ def _apply(state: _State, lmap: LayerMap) -> _State | None:
     if paths is None and len(union) == 1:
         # one class, path extremes no longer tracked: only the class is composed
         ((key, profile),) = union.items()
-        new = _compose(profile, lmap)
+        new = _compose(profile, lmap, trusted)
         if new is None:
             return None
         jump = _key(new)
         return {key if key == jump else jump: new}, None
     classes: dict = {}
     for profile in union.values():
-        new = _compose(profile, lmap)
+        new = _compose(profile, lmap, trusted)
         if new is None:  # this class reads nothing through the layer
             continue
         jump = _key(new)
@@ -475,9 +486,9 @@ def _apply(state: _State, lmap: LayerMap) -> _State | None:
     groups: dict = {}
     for small, large in paths.values():
         # paths of one shape have their empty phases in common: both vanish or neither
-        new_small = _compose(small, lmap)
+        new_small = _compose(small, lmap, trusted)
         if new_small is not None:
-            _add_group(groups, new_small, _compose(large, lmap))
+            _add_group(groups, new_small, _compose(large, lmap, trusted))
     return classes, groups
 
 
@@ -919,6 +930,7 @@ def _numeric_pass(graph: Graph, input: str, axis: int, found: list[Misalignment]
     sizes = graph.sizes
     maps: dict = {}
     by_name = graph._by_name
+    trusted = True
     for name in graph.order:
         node = by_name[name]
         if isinstance(node, LayerNode):
@@ -934,7 +946,9 @@ def _numeric_pass(graph: Graph, input: str, axis: int, found: list[Misalignment]
                 except RfsymError as err:
                     raise _layer_error(graph, name, err) from err
                 maps[key] = lmap
-            after = _apply(before, lmap)
+                # until the first non-plain layer every profile is monotone: skip the checks
+                trusted = trusted and _plain_map(lmap)
+            after = _apply(before, lmap, trusted)
             if after is not None:  # else no unit of this layer reads the input
                 states[name] = after
         elif not isinstance(node, InputNode):
@@ -951,17 +965,17 @@ def _numeric_pass(graph: Graph, input: str, axis: int, found: list[Misalignment]
 def _centres(profile: Profile, period: int) -> tuple[int | None, ...]:
     """Twice the centre of units ``0 .. period - 1`` (``None`` where a unit reads nothing)."""
     lo, hi = _expand(profile, period)
+    if None not in lo:
+        return tuple(map(add, lo, hi))
     return tuple([None if a is None else a + b for a, b in zip(lo, hi, strict=True)])
 
 
-def _centres_differ(profiles: Sequence[Profile], period: int) -> bool:
-    """Some unit has two different centres among the inputs that read something there.
-
-    An input whose unit reads nothing has no centre: it neither aligns nor misaligns.
-    """
-    tables = {_centres(p, period) for p in profiles}
-    if len(tables) == 1:
-        return False
+def _centres_differ(tables: set[tuple[int | None, ...]]) -> bool:
+    """Some unit has two different centres among distinct centre tables (``len > 1``), counting
+    only inputs that read something there: an empty field has no centre, so it neither aligns
+    nor misaligns."""
+    if not any(None in table for table in tables):
+        return True
     return any(
         len({c for c in column if c is not None}) > 1 for column in zip(*tables, strict=True)
     )
@@ -985,7 +999,8 @@ def _check_numeric_merge(
             period = 1
             for p in profiles:
                 period = _lcm(period, p[0])
-            if _centres_differ(profiles, period):
+            centres = {_centres(p, period) for p in profiles}
+            if len(centres) > 1 and _centres_differ(centres):
                 kind = "centre"
                 break
         if not kind:

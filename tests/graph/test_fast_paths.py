@@ -263,6 +263,8 @@ def test_monotone_nodes_compose_by_their_endpoints(node, lmap):
     node = _normalise_reference(period, step, lo, hi)
     assert G._monotone(node)
     assert G._compose(node, lmap) == _compose_reference(node, lmap)
+    if G._plain_map(lmap):  # what the pass does before the first non-plain layer
+        assert G._compose(node, lmap, trusted=True) == _compose_reference(node, lmap)
 
 
 @settings(max_examples=200, deadline=None)
