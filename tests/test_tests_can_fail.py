@@ -9,18 +9,13 @@ from rfsym.testing import chains
 
 
 def _without_dilation(chain: Chain) -> AxisForms:
-    """A wrong implementation: the effective kernel forgets dilation."""
-    plain = Chain(
-        layers=tuple(
-            Conv(
-                kernel_size=layer.axis(0).kernel_size,
-                stride=layer.axis(0).stride,
-                padding=((layer.axis(0).pad_left, layer.axis(0).pad_right),),
-            )
-            for layer in chain.layers
-        )
-    )
-    return closed_forms(plain)
+    """A wrong implementation: the effective kernel forgets dilation (the fold with d = 1)."""
+    rf, jump, padding = 1, 1, 0
+    for g in chain.geometry(0):
+        rf += (g.kernel_size - 1) * jump
+        padding += g.pad_left * jump
+        jump *= g.stride
+    return AxisForms(rf=sp.Integer(rf), jump=sp.Integer(jump), padding=sp.Integer(padding))
 
 
 def _float_centre(chain: Chain) -> AxisForms:

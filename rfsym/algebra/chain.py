@@ -197,7 +197,7 @@ def output_sizes(chain: Chain, input_size: int | sp.Expr, axis: int = 0) -> tupl
 
     Each layer maps ``n`` to ``floor((n + p_left + p_right - k')/s) + 1`` (PyTorch's rule,
     ``k'`` the effective kernel); a pooling layer with ``ceil_mode`` rounds up instead, but
-    drops a last window that would start in the right padding, as PyTorch does.  The formula
+    keeps only windows that start inside the input or its left padding, as PyTorch does.  The formula
     holds while every size is at least 1; a numeric size that leaves a layer with no output
     unit raises.
 
@@ -223,11 +223,13 @@ def output_sizes(chain: Chain, input_size: int | sp.Expr, axis: int = 0) -> tupl
     for i, (layer, g) in enumerate(zip(chain.layers, chain.geometry(axis), strict=True), start=1):
         room = size + g.pad_left + g.pad_right - g.span
         if getattr(layer, "ceil_mode", False):
-            # PyTorch's ceil_mode: one more window when the stride leaves a remainder, unless
-            # that window would start past the input and its left padding.
+            # PyTorch's ceil_mode: one more window when the stride leaves a remainder, but no
+            # window may start past the input and its left padding.  PyTorch drops at most one
+            # (with its padding <= k/2 only the last can start there); the Min also holds for
+            # larger or asymmetric padding, where several would.
             ceil = sp.ceiling(room / g.stride) + 1
-            starts_outside = sp.Ge((ceil - 1) * g.stride, size + g.pad_left)
-            size = sp.Piecewise((ceil - 1, starts_outside), (ceil, True))
+            starts = sp.floor((size - 1 + g.pad_left) / g.stride) + 1
+            size = sp.Min(ceil, starts)
         else:
             size = sp.floor(room / g.stride) + 1
         if size.is_Number and size < 1:

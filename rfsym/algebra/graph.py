@@ -1,13 +1,18 @@
 """Receptive fields of a graph: per node and axis, in one pass over the topological order.
 
 What a unit of a node reads in the input is an interval ``[lo(u), hi(u)]`` (with holes when
-dilated; the receptive field is its width).  Every layer kind reads, from its input, the units
-``first(v) .. last(v)`` where ``first`` and ``last`` are *periodic-affine*: after a period of
-``T`` output units they advance by an integer ``step``, so the jump is the exact fraction
-``step/T`` (``1/s`` for a transposed convolution, ``1/f`` for upsampling, ``n/m`` for adaptive
-pooling, ``0`` for global pooling).  Since ``lo``/``hi`` are non-decreasing, composing a node
-with a layer is ``lo'(v) = lo(first(v))``, ``hi'(v) = hi(last(v))`` -- again periodic-affine,
-with tables of ``T`` entries: the receptive field may depend on the unit's *phase* ``u mod T``.
+dilated; the receptive field is its width), or nothing at all (an *empty field*, after a
+transposed convolution whose kernel misses some output phases).  Every layer kind reads, from
+its input, the progression ``first(v), first(v) + gap, .., last(v)`` (a :class:`LayerMap`)
+where ``first`` and ``last`` are *periodic-affine*: after a period of ``T`` output units they
+advance by an integer ``step``, so the jump is the exact fraction ``step/T`` (``1/s`` for a
+transposed convolution, ``1/f`` for upsampling, ``n/m`` for adaptive pooling, ``0`` for global
+pooling).  Composing a node with a layer is ``lo'(v) = min lo(x)``, ``hi'(v) = max hi(x)`` over
+the units ``x`` that ``v`` reads -- again periodic-affine, with tables of ``T`` entries: the
+receptive field may depend on the unit's *phase* ``u mod T``.  While ``lo``/``hi`` are
+non-decreasing (every kind keeps that except a dilated transposed convolution, whose phases
+interleave) the extremes are at the endpoints, ``lo(first(v))`` and ``hi(last(v))``; otherwise
+at most ``T`` taps at each end of the progression are looked at (exact, by periodicity).
 
 Merges (add and concat) take the union.  Paths with the same jump merge into one profile
 (elementwise min of ``lo``, max of ``hi``); paths with different jumps are kept apart, so the
@@ -43,7 +48,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 from math import gcd
-from operator import add
+from operator import add, le
+from typing import NamedTuple
 
 import sympy as sp
 
@@ -58,43 +64,58 @@ __all__ = [
     "layer_map",
 ]
 
-# A profile (also a layer map) is (T, step, lo_table, hi_table): value at unit u = q*T + r is
-# table[r] + q*step.  Plain ints only, so the numeric pass is fast.
-Profile = tuple[int, int, tuple[int, ...], tuple[int, ...]]
+# A profile is (T, step, lo_table, hi_table): the first and last input index read by unit
+# u = q*T + r are lo_table[r] + q*step and hi_table[r] + q*step, or ``None`` in both tables when
+# the units of phase r read nothing (an empty field).  Invariant: at least one phase reads
+# something (a profile that would read nothing is dropped).  Plain ints only, so the numeric
+# pass is fast.
+Profile = tuple[int, int, tuple[int | None, ...], tuple[int | None, ...]]
 
 
-def layer_map(index_map: tuple) -> Profile:
-    """``(T, step, first, last)``: the first and last input unit read by output unit ``v``.
+class LayerMap(NamedTuple):
+    """What output unit ``v`` of a layer reads: an arithmetic progression of input units.
+
+    Unit ``v = q*period + r`` reads ``first[r] + q*step, first[r] + q*step + gap, ...,
+    last[r] + q*step`` (every ``gap``-th unit of that range), or nothing when ``first[r]`` is
+    ``None``.  ``gap`` is the dilation of a window and ``d/gcd(s, d)`` for a transposed
+    convolution; 1 for the other kinds.  Composition needs the progression, not only its
+    endpoints: after a dilated transposed convolution a node's ``lo``/``hi`` are not monotone
+    in the unit index, so the extreme of a window is not at its ends.
+    """
+
+    period: int
+    step: int
+    first: tuple[int | None, ...]
+    last: tuple[int | None, ...]
+    gap: int = 1
+
+
+def layer_map(index_map: tuple) -> LayerMap:
+    """The :class:`LayerMap` of a plain index map (see :mod:`rfsym.model.layers`).
 
     Closed forms per kind (the brute force reads the same index maps literally):
 
-    >>> layer_map(("window", 3, 2, 1, 1))
-    (1, 2, (-1,), (1,))
-    >>> layer_map(("transposed", 3, 2, 1, 1))
-    (2, 1, (0, 0), (0, 1))
-    >>> layer_map(("linear", 2))
-    (2, 1, (-1, 0), (0, 1))
+    >>> tuple(layer_map(("window", 3, 2, 1, 1)))
+    (1, 2, (-1,), (1,), 1)
+    >>> tuple(layer_map(("transposed", 3, 2, 1, 1)))
+    (2, 1, (0, 0), (0, 1), 1)
+    >>> tuple(layer_map(("transposed", 2, 2, 0, 3)))  # unit 1 reads -1, unit 0 reads 0
+    (2, 1, (0, -1), (0, -1), 3)
+    >>> tuple(layer_map(("transposed", 1, 2, 0, 1)))  # odd units read nothing
+    (2, 1, (0, None), (0, None), 1)
+    >>> tuple(layer_map(("linear", 2)))
+    (2, 1, (-1, 0), (0, 1), 1)
     """
     kind = index_map[0]
     if kind == "window":
         _, k, s, p, d = index_map
-        return (1, s, (-p,), (-p + d * (k - 1),))
+        return LayerMap(1, s, (-p,), (-p + d * (k - 1),), d)
     if kind == "transposed":
         _, k, s, p, d = index_map
-        if d == 1:  # x = (y + p - t)/s for t = 0..k-1: a ceil and a floor
-            first = tuple(-((k - 1 - y - p) // s) for y in range(s))
-            last = tuple((y + p) // s for y in range(s))
-        else:  # the valid taps of each phase (O(k) per phase)
-            taps = [
-                [(y + p - d * t) // s for t in range(k) if (y + p - d * t) % s == 0]
-                for y in range(s)
-            ]
-            first = tuple(min(t) for t in taps)
-            last = tuple(max(t) for t in taps)
-        return _normalise(s, 1, first, last)
+        return _transposed_map(k, s, p, d)
     if kind == "nearest":
         f = index_map[1]
-        return (f, 1, (0,) * f, (0,) * f)
+        return LayerMap(f, 1, (0,) * f, (0,) * f)
     if kind == "linear":
         f = index_map[1]
         first, last = [], []
@@ -103,23 +124,57 @@ def layer_map(index_map: tuple) -> Profile:
             below = num // den
             first.append(below)
             last.append(below if num % den == 0 else below + 1)
-        return _normalise(f, 1, tuple(first), tuple(last))
+        return LayerMap(*_normalise(f, 1, tuple(first), tuple(last)))
     if kind == "adaptive":
         _, n, m = index_map
         g = gcd(n, m)
         period = m // g
         first = tuple(y * n // m for y in range(period))
         last = tuple(-((-(y + 1) * n) // m) - 1 for y in range(period))
-        return (period, n // g, first, last)
+        return LayerMap(period, n // g, first, last)
     if kind == "whole":
-        return (1, 0, (0,), (index_map[1] - 1,))
+        return LayerMap(1, 0, (0,), (index_map[1] - 1,))
     raise UnsupportedLayerError(f"unknown index map {index_map!r}")
 
 
-def _at(profile: Profile, u: int, high: bool) -> int:
+def _transposed_map(k: int, s: int, p: int, d: int) -> LayerMap:
+    """Output ``y`` reads ``i = (y + p - d*t)/s`` for the taps ``t`` with ``s | y + p - d*t``.
+
+    Those taps are ``t = t0, t0 + s/g, ...`` (``g = gcd(s, d)``; none when ``g`` does not
+    divide ``y + p`` or ``t0 >= k``), so the inputs read form a progression with difference
+    ``d/g``: the smallest from the largest valid tap, the largest from ``t0``.  O(1) per phase.
+    """
+    g = gcd(s, d)
+    period_t, gap = s // g, d // g
+    inverse = pow(gap, -1, period_t) if period_t > 1 else 0
+    first: list[int | None] = []
+    last: list[int | None] = []
+    for y in range(s):
+        shifted = y + p
+        if shifted % g:
+            first.append(None)
+            last.append(None)
+            continue
+        t0 = (shifted // g * inverse) % period_t
+        if t0 >= k:
+            first.append(None)
+            last.append(None)
+            continue
+        t1 = t0 + (k - 1 - t0) // period_t * period_t
+        first.append((shifted - d * t1) // s)
+        last.append((shifted - d * t0) // s)
+    return LayerMap(*_normalise(s, 1, tuple(first), tuple(last)), gap)
+
+
+def _at(profile: Profile, u: int, high: bool) -> int | None:
     period, step, lo, hi = profile
     q, r = divmod(u, period)
-    return (hi if high else lo)[r] + q * step
+    value = (hi if high else lo)[r]
+    return None if value is None else value + q * step
+
+
+def _shifted(table: tuple, adv: int) -> tuple:
+    return tuple([None if x is None else x + adv for x in table])
 
 
 def _normalise(period: int, step: int, lo: tuple, hi: tuple) -> Profile:
@@ -128,15 +183,21 @@ def _normalise(period: int, step: int, lo: tuple, hi: tuple) -> Profile:
     A shorter period ``d`` must divide ``period`` and advance by a whole ``step * d / period``,
     i.e. be a multiple of ``period / gcd(step, period)``; only those ``d`` are tried (in
     increasing order, as a plain scan of ``1 .. period - 1`` would find them), each by
-    comparing the table shifted by ``d`` with the table advanced by one step.
+    comparing the table shifted by ``d`` with the table advanced by one step.  Empty phases
+    (``None``) must line up with empty phases.
     """
     if period == 1:
         return (1, step, lo, hi)
+    holes = lo[0] is None or None in lo
     base = period // gcd(step, period)
     for d in range(base, period, base):
         if period % d:
             continue
         adv = step * d // period
+        if holes:
+            if lo[d:] == _shifted(lo[:-d], adv) and hi[d:] == _shifted(hi[:-d], adv):
+                return (d, adv, lo[:d], hi[:d])
+            continue
         if lo[d] != lo[0] + adv or hi[d] != hi[0] + adv:
             continue  # most candidates fail at the first unit: skip building the shifted tables
         if lo[d:] == tuple([x + adv for x in lo[:-d]]) and hi[d:] == tuple(
@@ -146,10 +207,33 @@ def _normalise(period: int, step: int, lo: tuple, hi: tuple) -> Profile:
     return (period, step, lo, hi)
 
 
-def _compose(node: Profile, lmap: Profile) -> Profile:
-    """``lo'(v) = lo(first(v))``, ``hi'(v) = hi(last(v))`` over one period of the result."""
+def _monotone(profile: Profile) -> bool:
+    """``lo`` and ``hi`` are non-decreasing in the unit index and no phase is empty.
+
+    Then the smallest ``lo`` over any set of units is ``lo`` of its smallest unit (and the
+    largest ``hi`` is at its largest): composing needs only a window's endpoints.  Every kind
+    keeps this except a dilated transposed convolution (its phases interleave) and a
+    transposed convolution with empty phases.
+    """
+    period, step, lo, hi = profile
+    if period == 1:
+        return True  # one phase, never empty (the invariant), advancing by step >= 0
+    if None in lo or lo[0] + step < lo[-1] or hi[0] + step < hi[-1]:
+        return False
+    return all(map(le, lo, lo[1:])) and all(map(le, hi, hi[1:]))
+
+
+def _compose(node: Profile, lmap: LayerMap, trusted: bool = False) -> Profile | None:
+    """``lo'(v) = min lo(x)``, ``hi'(v) = max hi(x)`` over the units ``x`` that ``v`` reads.
+
+    Over one period of the result; ``None`` when no unit of the result reads anything.
+    ``trusted``: the caller knows the node is monotone and the layer has no empty phase (every
+    layer before it was a :func:`_plain_map`), so the endpoint formula applies unchecked.
+    """
     tn, sn, lo, hi = node
-    tl, sl, first, last = lmap
+    tl, sl, first, last, _ = lmap
+    if not trusted and (not _monotone(node) or (tl > 1 and None in first)):
+        return _compose_exact(node, lmap)
     if tn == 1 and tl == 1:
         return (1, sn * sl, (lo[0] + sn * first[0],), (hi[0] + sn * last[0],))
     if tl == 1 and sl == 1:
@@ -172,6 +256,58 @@ def _compose(node: Profile, lmap: Profile) -> Profile:
     return _normalise(period, step, new_lo, new_hi)
 
 
+def _plain_map(lmap: LayerMap) -> bool:
+    """No empty phase and ``first``/``last`` non-decreasing: composing a monotone node with it
+    gives a monotone node (and unions of monotone nodes are monotone)."""
+    return _monotone((lmap.period, lmap.step, lmap.first, lmap.last))
+
+
+def _compose_exact(node: Profile, lmap: LayerMap) -> Profile | None:
+    """:func:`_compose` for a node that is not monotone or a layer with empty phases.
+
+    Unit ``v`` reads the progression ``a, a + gap, ..., b``.  Since ``lo(x + tn) = lo(x) + sn``
+    with ``sn >= 0``, units ``reach = tn/gcd(gap, tn)`` taps apart have the same phase and
+    ``lo`` grows between them: the minimum is among the first ``reach`` taps and the maximum
+    among the last ``reach`` (and a tap is empty exactly when the tap ``reach`` later is).
+    Cost O(period * min(taps, tn)).
+    """
+    tn, sn, lo, hi = node
+    tl, sl, first, last, gap = lmap
+    m = tn // gcd(sl, tn)
+    period = tl * m
+    step = sn * (sl * m // tn)
+    reach = tn // gcd(gap, tn)
+    new_lo: list[int | None] = []
+    new_hi: list[int | None] = []
+    for q in range(m):
+        for r in range(tl):
+            a = first[r]
+            if a is None:
+                new_lo.append(None)
+                new_hi.append(None)
+                continue
+            a += sl * q
+            taps = (last[r] + sl * q - a) // gap + 1
+            low = high = None
+            for j in range(min(taps, reach)):
+                x_q, x_r = divmod(a + gap * j, tn)
+                value = lo[x_r]
+                if value is not None:
+                    value += sn * x_q
+                    low = value if low is None or value < low else low
+            for j in range(max(0, taps - reach), taps):
+                x_q, x_r = divmod(a + gap * j, tn)
+                value = hi[x_r]
+                if value is not None:
+                    value += sn * x_q
+                    high = value if high is None or value > high else high
+            new_lo.append(low)
+            new_hi.append(high)
+    if all(x is None for x in new_lo):
+        return None
+    return _normalise(period, step, tuple(new_lo), tuple(new_hi))
+
+
 def _rotated(table: tuple[int, ...], step: int, x0: int) -> tuple[int, ...]:
     """Units ``x0 .. x0 + T - 1`` of the periodic-affine function with one-period ``table``
     (period ``T = len(table)``, advancing by ``step`` per period)."""
@@ -181,12 +317,12 @@ def _rotated(table: tuple[int, ...], step: int, x0: int) -> tuple[int, ...]:
     return tuple([x + low for x in table[b:]] + [x + high for x in table[:b]])
 
 
-def _expand(profile: Profile, period: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def _expand(profile: Profile, period: int) -> tuple[tuple, tuple]:
     """The tables of ``profile`` over ``period`` units (a multiple of its own period)."""
     t, step, lo, hi = profile
     if t == period:
         return lo, hi
-    if period % t:
+    if period % t or None in lo:
         return (
             tuple(_at(profile, v, False) for v in range(period)),
             tuple(_at(profile, v, True) for v in range(period)),
@@ -215,12 +351,22 @@ def _union(a: Profile, b: Profile) -> Profile:
     period = _lcm(a[0], b[0])
     step = a[1] * (period // a[0])
     (alo, ahi), (blo, bhi) = _expand(a, period), _expand(b, period)
+    if None in alo or None in blo:  # an empty phase of one side is the other side's phase
+        return _normalise(period, step, tuple(map(_min, alo, blo)), tuple(map(_max, ahi, bhi)))
     return _normalise(
         period,
         step,
         tuple(map(min, alo, blo)),
         tuple(map(max, ahi, bhi)),
     )
+
+
+def _min(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _max(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else max(a, b)
 
 
 def _jump(profile: Profile) -> Fraction:
@@ -251,11 +397,23 @@ def _shape(profile: Profile) -> tuple:
     period, step, lo, hi = profile
     if period == 1:
         return (1, step)
-    return (period, step, tuple(x - lo[0] for x in lo), tuple(x - hi[0] for x in hi))
+    r = _first_phase(lo)
+    return (period, step, _shifted(lo, -lo[r]), _shifted(hi, -hi[r]))
+
+
+def _first_phase(table: tuple) -> int:
+    """The first phase that reads something (phase 0 unless the profile has empty phases)."""
+    return 0 if table[0] is not None else next(i for i, x in enumerate(table) if x is not None)
 
 
 def _width(profile: Profile) -> int:
-    return profile[3][0] - profile[2][0]
+    r = _first_phase(profile[2])
+    return profile[3][r] - profile[2][r]
+
+
+def _widths(profile: Profile) -> list[int]:
+    """``hi - lo + 1`` of each phase that reads something."""
+    return [h - lo + 1 for lo, h in zip(profile[2], profile[3], strict=True) if lo is not None]
 
 
 # Numeric node state: (union classes {jump key: profile}, path groups {shape: (min, max)}).
@@ -294,7 +452,11 @@ def _merge_states(states: Sequence[_State]) -> _State:
     return classes, groups
 
 
-def _apply(state: _State, lmap: Profile) -> _State:
+def _apply(state: _State, lmap: LayerMap, trusted: bool = False) -> _State | None:
+    """The state after a layer; ``None`` when no unit of the layer reads the input.
+
+    ``trusted``: every profile of ``state`` is monotone and ``lmap`` is plain (see
+    :func:`_compose`)."""
     union, paths = state
     if lmap[0] == 1 and len(union) == 1 and paths is not None and len(paths) == 1:
         # the common case (a sliding window after one aligned class): no tables to expand
@@ -305,24 +467,33 @@ def _apply(state: _State, lmap: Profile) -> _State:
     if paths is None and len(union) == 1:
         # one class, path extremes no longer tracked: only the class is composed
         ((key, profile),) = union.items()
-        new = _compose(profile, lmap)
+        new = _compose(profile, lmap, trusted)
+        if new is None:
+            return None
         jump = _key(new)
         return {key if key == jump else jump: new}, None
     classes: dict = {}
     for profile in union.values():
-        new = _compose(profile, lmap)
+        new = _compose(profile, lmap, trusted)
+        if new is None:  # this class reads nothing through the layer
+            continue
         jump = _key(new)
         classes[jump] = _union(classes[jump], new) if jump in classes else new
+    if not classes:
+        return None
     if paths is None:
         return classes, None
     groups: dict = {}
     for small, large in paths.values():
-        _add_group(groups, _compose(small, lmap), _compose(large, lmap))
+        # paths of one shape have their empty phases in common: both vanish or neither
+        new_small = _compose(small, lmap, trusted)
+        if new_small is not None:
+            _add_group(groups, new_small, _compose(large, lmap, trusted))
     return classes, groups
 
 
 def _apply_window(
-    key: tuple[int, int], profile: Profile, small: Profile, large: Profile, lmap: Profile
+    key: tuple[int, int], profile: Profile, small: Profile, large: Profile, lmap: LayerMap
 ) -> _State:
     """A sliding window after one class of period 1 and one group of path extremes.
 
@@ -332,7 +503,7 @@ def _apply_window(
     composing each separately, with fewer live objects for the garbage collector to scan.
     """
     _, sn, (lo,), (hi,) = profile
-    _, sl, (first,), (last,) = lmap
+    _, sl, (first,), (last,), _ = lmap
     step = sn * sl
     new = (1, step, (lo + sn * first,), (hi + sn * last,))
     if small is profile:
@@ -369,7 +540,7 @@ class Misalignment:
         jumps: the jumps of the merge's inputs, in input order (``None`` where an input itself
             carries several).
         sizes: RF size of the merge's units ``0, 1, ...`` (one period for ``"centre"``, eight
-            units for ``"jump"``).
+            units for ``"jump"``); 0 for a unit that reads nothing.
         rf_min, rf_max: smallest and largest RF size over all units (``rf_max`` is ``None``
             when it grows without bound on an unbounded input).
         decided: ``False`` when symbolic parameters leave it open whether the inputs differ.
@@ -404,18 +575,22 @@ class AxisRF:
 
     Attributes:
         node, axis, input: where.
-        rf_min, rf_max: smallest and largest width of a unit's input interval over all units
-            (equal when the RF is shift-invariant; ``rf_max`` is ``None`` when it grows without
-            bound because merged paths have different jumps; both are ``None`` for a symbolic
-            graph whose merged jumps differ -- use ``size(u)`` there).
+        rf_min, rf_max: smallest and largest width of a unit's input interval over the units
+            that read something (equal when the RF is shift-invariant; ``rf_max`` is ``None``
+            when it grows without bound because merged paths have different jumps; both are
+            ``None`` for a symbolic graph whose merged jumps differ -- use ``size(u)`` there).
+            A unit with an empty field (it reads no input: :meth:`is_empty`) has size 0 and
+            counts in neither.
         jump: the effective stride (exact Rational, e.g. ``1/2`` after a transposed conv), or
             ``None`` when paths with different jumps meet here; ``jumps`` lists them all.
-        padding: effective padding ``P = -start(0)``.
+        padding: effective padding ``P = -start(0)``; ``None`` when unit 0 reads nothing.
         period: the RF size repeats every ``period`` units (``None`` when jumps differ).
         path_rf_min, path_rf_max: the smallest and largest RF of a single input-to-node path
             (``path_rf_max == rf_max`` when all paths are aligned); ``None`` when more than
             ``PATH_SHAPES_LIMIT`` phase-dependent path shapes meet (not tracked, never guessed).
-        aligned: ``False`` when some merge on the way was misaligned.
+        aligned: ``False`` when some merge on the way was misaligned.  Centres are compared
+            only at units where both merged inputs read something: an empty field has no
+            centre, and the union there is the other input's field.
     """
 
     node: str
@@ -454,16 +629,34 @@ class AxisRF:
         )
 
     def interval(self, u: int | sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-        """First and last input index read by unit ``u`` (0-based, negative = padding)."""
+        """First and last input index read by unit ``u`` (0-based, negative = padding).
+
+        Raises:
+            GraphError: unit ``u`` reads no input index (an empty field, see
+                :meth:`is_empty`): it has no interval.
+        """
         if self._symbolic:
             los = [u * j - p for j, (r, p) in self._classes]
             his = [u * j - p + r - 1 for j, (r, p) in self._classes]
             return sp.Min(*los), sp.Max(*his)
         if not isinstance(u, int):
             u = int(u)
-        lo = min(_at(profile, u, False) for profile in self._classes)
-        hi = max(_at(profile, u, True) for profile in self._classes)
-        return sp.Integer(lo), sp.Integer(hi)
+        los = [x for profile in self._classes if (x := _at(profile, u, False)) is not None]
+        if not los:
+            raise GraphError(
+                f"node {self.node!r}, axis {self.axis}: unit {u} reads no unit of input "
+                f"{self.input!r} (an empty field: a transposed convolution writes none of its "
+                "inputs there); it has no interval, size 0"
+            )
+        hi = max(x for profile in self._classes if (x := _at(profile, u, True)) is not None)
+        return sp.Integer(min(los)), sp.Integer(hi)
+
+    def is_empty(self, u: int) -> bool:
+        """Unit ``u`` reads no input index (possible after a transposed convolution whose
+        kernel does not reach every output phase, e.g. ``kernel_size < stride``)."""
+        if self._symbolic:
+            return False
+        return all(_at(profile, int(u), False) is None for profile in self._classes)
 
     def start(self, u: int | sp.Expr = 0) -> sp.Expr:
         """First input index read by unit ``u``."""
@@ -479,7 +672,9 @@ class AxisRF:
         return (lo + hi) / 2
 
     def size(self, u: int | sp.Expr) -> sp.Expr:
-        """RF size (interval width) of unit ``u``."""
+        """RF size (interval width) of unit ``u``; 0 for an empty field."""
+        if not self._symbolic and self.is_empty(int(u)):
+            return sp.Integer(0)
         lo, hi = self.interval(u)
         return hi - lo + 1
 
@@ -619,21 +814,17 @@ def _numeric_result(
     jumps = tuple(_key_number(j) for j in classes)
     if len(profiles) == 1:
         (profile,) = profiles
-        widths = [h - lo + 1 for lo, h in zip(profile[2], profile[3], strict=True)]
+        widths = _widths(profile)
         rf_min, rf_max, period = min(widths), max(widths), profile[0]
     else:
         limit = graph.sizes[node][axis] if graph.sizes is not None else None
         rf_min, rf_max = _scan(profiles, limit)
         period = None
-    lo0 = min(_at(p, 0, False) for p in profiles)
+    starts = [x for p in profiles if (x := _at(p, 0, False)) is not None]
     path_min = path_max = None
     if groups is not None:
-        path_min = 1 + min(
-            min(h - lo for lo, h in zip(s[2], s[3], strict=True)) for s, _ in groups.values()
-        )
-        path_max = 1 + max(
-            max(h - lo for lo, h in zip(b[2], b[3], strict=True)) for _, b in groups.values()
-        )
+        path_min = min(min(_widths(small)) for small, _ in groups.values())
+        path_max = max(max(_widths(large)) for _, large in groups.values())
     return AxisRF(
         node=node,
         axis=axis,
@@ -642,7 +833,7 @@ def _numeric_result(
         rf_max=None if rf_max is None else _number(rf_max),
         jump=jumps[0] if len(jumps) == 1 else None,
         jumps=jumps,
-        padding=_number(-lo0),
+        padding=_number(-min(starts)) if starts else None,
         period=period,
         path_rf_min=None if path_min is None else _number(path_min),
         path_rf_max=None if path_max is None else _number(path_max),
@@ -652,29 +843,63 @@ def _numeric_result(
     )
 
 
+def _union_width(profiles: Sequence[Profile], u: int) -> int | None:
+    """Width of the union's interval at unit ``u``; ``None`` when unit ``u`` reads nothing."""
+    his = [x for p in profiles if (x := _at(p, u, True)) is not None]
+    if not his:
+        return None
+    return max(his) - min(x for p in profiles if (x := _at(p, u, False)) is not None) + 1
+
+
 def _scan(profiles: Sequence[Profile], limit: int | None) -> tuple[int, int | None]:
-    """Smallest (and, for a known number of units, largest) width of a multi-jump union."""
+    """Smallest (and, for a known number of units, largest) width of a multi-jump union.
 
-    def width(u: int) -> int:
-        return max(_at(p, u, True) for p in profiles) - min(_at(p, u, False) for p in profiles) + 1
-
+    Units that read nothing are skipped.  Exact: width(u) >= hi_a(u) - lo_b(u) + 1 for any two
+    classes a (larger jump) and b present at ``u``, which grows like (J_a - J_b) u; the scan
+    stops once that bound passes the best width seen.  With empty phases a unit may lack some
+    classes, so the bound is the least over pairs, the scan covers a whole period ``P`` of
+    which classes are present (units with one class repeat every ``P``), and when no unit has
+    two classes the union is periodic: its largest width is bounded too.
+    """
     if limit is not None:
-        widths = [width(u) for u in range(limit)]
-        return min(widths), max(widths)
-    # width(u) >= hi_a(u) - lo_b(u) + 1 for the classes a (largest jump) and b (smallest jump),
-    # which grows like (J_a - J_b) u: scan until that lower bound passes the best width seen
-    # (exact, and it ends: at most (width(0) - offsets) / (J_a - J_b) units).
-    fast = max(profiles, key=_jump)
-    slow = min(profiles, key=_jump)
-    rate = _jump(fast) - _jump(slow)
-    hi_off = min(fast[3][r] - _jump(fast) * r for r in range(fast[0]))
-    lo_off = max(slow[2][r] - _jump(slow) * r for r in range(slow[0]))
-    best = width(0)
-    u = 1
-    while rate * u + hi_off - lo_off + 1 <= best:
-        best = min(best, width(u))
+        widths = [w for u in range(limit) if (w := _union_width(profiles, u)) is not None]
+        if widths:
+            return min(widths), max(widths)
+    holes = any(None in p[2] for p in profiles)
+    present_period = 1
+    if holes:
+        for p in profiles:
+            present_period = _lcm(present_period, p[0])
+        together = any(
+            sum(p[2][u % p[0]] is not None for p in profiles) > 1 for u in range(present_period)
+        )
+        if not together:
+            widths = [
+                w for u in range(present_period) if (w := _union_width(profiles, u)) is not None
+            ]
+            return min(widths), max(widths)
+    offsets = []
+    for a in profiles:
+        for b in profiles:
+            ja, jb = _jump(a), _jump(b)
+            if ja > jb:
+                hi_off = min(h - ja * r for r, h in enumerate(a[3]) if h is not None)
+                lo_off = max(x - jb * r for r, x in enumerate(b[2]) if x is not None)
+                offsets.append((ja - jb, hi_off - lo_off + 1))
+    pick = min if holes else max  # without holes every pair is present at every unit
+
+    def bound(u: int) -> Fraction:
+        return pick(rate * u + offset for rate, offset in offsets)
+
+    best: int | None = None
+    u = 0
+    while True:
+        w = _union_width(profiles, u)
+        if w is not None and (best is None or w < best):
+            best = w
         u += 1
-    return best, None
+        if u >= present_period and best is not None and bound(u) > best:
+            return best, None
 
 
 def _symbolic_result(node: str, axis: int, input: str, state: tuple, aligned: bool) -> AxisRF:
@@ -767,6 +992,7 @@ def _numeric_pass(graph: Graph, input: str, axis: int, found: list[Misalignment]
     sizes = graph.sizes
     maps: dict = {}
     by_name = graph._by_name
+    trusted = True
     for name in graph.order:
         node = by_name[name]
         if isinstance(node, LayerNode):
@@ -782,7 +1008,11 @@ def _numeric_pass(graph: Graph, input: str, axis: int, found: list[Misalignment]
                 except RfsymError as err:
                     raise _layer_error(graph, name, err) from err
                 maps[key] = lmap
-            states[name] = _apply(before, lmap)
+                # until the first non-plain layer every profile is monotone: skip the checks
+                trusted = trusted and _plain_map(lmap)
+            after = _apply(before, lmap, trusted)
+            if after is not None:  # else no unit of this layer reads the input
+                states[name] = after
         elif not isinstance(node, InputNode):
             present = [states[s] for s in node.inputs if s in states]
             if not present:
@@ -794,10 +1024,23 @@ def _numeric_pass(graph: Graph, input: str, axis: int, found: list[Misalignment]
     return states
 
 
-def _centres(profile: Profile, period: int) -> tuple[int, ...]:
-    """Twice the centre of units ``0 .. period - 1``."""
+def _centres(profile: Profile, period: int) -> tuple[int | None, ...]:
+    """Twice the centre of units ``0 .. period - 1`` (``None`` where a unit reads nothing)."""
     lo, hi = _expand(profile, period)
-    return tuple(map(add, lo, hi))
+    if None not in lo:
+        return tuple(map(add, lo, hi))
+    return tuple([None if a is None else a + b for a, b in zip(lo, hi, strict=True)])
+
+
+def _centres_differ(tables: set[tuple[int | None, ...]]) -> bool:
+    """Some unit has two different centres among distinct centre tables (``len > 1``), counting
+    only inputs that read something there: an empty field has no centre, so it neither aligns
+    nor misaligns."""
+    if not any(None in table for table in tables):
+        return True
+    return any(
+        len({c for c in column if c is not None}) > 1 for column in zip(*tables, strict=True)
+    )
 
 
 def _check_numeric_merge(
@@ -818,7 +1061,8 @@ def _check_numeric_merge(
             period = 1
             for p in profiles:
                 period = _lcm(period, p[0])
-            if len({_centres(p, period) for p in profiles}) > 1:
+            centres = {_centres(p, period) for p in profiles}
+            if len(centres) > 1 and _centres_differ(centres):
                 kind = "centre"
                 break
         if not kind:
@@ -826,13 +1070,10 @@ def _check_numeric_merge(
     profiles = tuple(merged[0].values())
     if len(profiles) == 1:
         (profile,) = profiles
-        sizes = [h - lo + 1 for lo, h in zip(profile[2], profile[3], strict=True)]
-        low, high = min(sizes), max(sizes)
+        sizes = [0 if lo is None else h - lo + 1 for lo, h in zip(*profile[2:], strict=True)]
+        low, high = min(_widths(profile)), max(sizes)
     else:
-        sizes = [
-            max(_at(p, u, True) for p in profiles) - min(_at(p, u, False) for p in profiles) + 1
-            for u in range(8)
-        ]
+        sizes = [_union_width(profiles, u) or 0 for u in range(8)]
         limit = graph.sizes[name][axis] if graph.sizes is not None else None
         low, high = _scan(profiles, limit)
     jumps = tuple(_key_number(next(iter(u))) if len(u) == 1 else None for u, _ in present)

@@ -349,9 +349,9 @@ def window_output_size(g: AxisGeometry, n: int, *, ceil_mode: bool = False) -> i
     if not ceil_mode:
         return room // s + 1
     out = -(-room // s) + 1
-    if (out - 1) * s >= n + pl:  # PyTorch: the last window must start inside input or left pad
-        out -= 1
-    return out
+    # PyTorch: a window must start inside the input or its left padding (PyTorch drops one; with
+    # padding > k/2, which PyTorch refuses, several may start in the right padding)
+    return min(out, (n - 1 + pl) // s + 1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
@@ -432,9 +432,12 @@ class ConvTranspose(AbstractLayer):
 
     The jump is the exact fraction ``1/stride``; when ``stride`` does not divide the kernel the
     number of inputs an output reads depends on its phase (``x mod stride``), so the receptive
-    field has a minimum and a maximum over phases.  Every output phase must read at least one
-    input (``kernel_size >= stride`` when ``dilation == 1``): otherwise some outputs depend on
-    no input at all and the layer is refused.
+    field has a minimum and a maximum over phases.  With dilation the inputs an output reads
+    are not monotone in the output index (``stride=2, dilation=3``: output 0 reads input 0,
+    output 1 reads input -1).  When the kernel does not reach every phase (``kernel_size <
+    stride``, or ``gcd(stride, dilation) > 1``) the outputs of the other phases read no input:
+    their field is empty (they are the bias alone; see ``docs/conventions.md``, "Empty
+    fields"), and a later layer that also reads a neighbour still has a field.
 
     >>> ConvTranspose(kernel_size=3, stride=2, padding=1).index_map(0)
     ('transposed', 3, 2, 1, 1)
@@ -466,31 +469,15 @@ class ConvTranspose(AbstractLayer):
             )
         self._check_lengths()
         for i in range(self.ndim or 1):
-            k, s, d = (
-                _pick(self.kernel_size, i),
-                _pick(self.stride, i),
-                _pick(self.dilation, i),
-            )
+            s, d = _pick(self.stride, i), _pick(self.dilation, i)
             op = _pick(self.output_padding, i)
-            if all(v.is_Integer for v in (k, s, d, op)):
+            if all(v.is_Integer for v in (s, d, op)):
                 if int(op) >= max(int(s), int(d)):
                     raise LayerSpecError(
                         layer=where,
                         field="output_padding",
                         value=op,
                         allowed=f"smaller than stride or dilation ({max(int(s), int(d))})",
-                    )
-                reached = {(int(d) * t) % int(s) for t in range(int(k))}
-                if len(reached) < int(s):
-                    raise LayerSpecError(
-                        layer=where,
-                        field="kernel_size",
-                        value=k,
-                        allowed=(
-                            f"large enough that every output phase modulo stride {s} reads an "
-                            f"input (phases {sorted(set(range(int(s))) - reached)} read nothing"
-                            f" with dilation {d}); e.g. kernel_size >= stride"
-                        ),
                     )
 
     def _axis_fields(self) -> tuple[tuple, ...]:

@@ -4,7 +4,16 @@ Nothing here imports SymPy or :mod:`rfsym.algebra`; layers come in as plain inte
 routes can cross-check the symbolic closed forms without sharing their code.
 """
 
-from rfsym.numeric.bruteforce import input_indices, probe
+from rfsym.numeric.bruteforce import IndexSet, index_set, input_indices, measure, probe
 from rfsym.numeric.fold import FoldLayer, FoldResult, fold
 
-__all__ = ["FoldLayer", "FoldResult", "fold", "input_indices", "probe"]
+__all__ = [
+    "FoldLayer",
+    "FoldResult",
+    "IndexSet",
+    "fold",
+    "index_set",
+    "input_indices",
+    "measure",
+    "probe",
+]

@@ -6,7 +6,7 @@ imports Hypothesis, importing this package does when it is installed.  The oracl
 (``rfsym oracle`` and ``rfsym check`` need only the core); the strategies and
 :func:`check_implementation` then raise ``MissingDependencyError`` with the install command.
 
-* strategies: :func:`layers`, :func:`chains`, :func:`graphs`;
+* strategies: :func:`layers`, :func:`chains`, :func:`graph_layers`, :func:`graphs`;
 * oracle: :func:`expected`, :func:`expected_layers`, :func:`assert_rf_equal`,
   :func:`find_mismatch`, :func:`check_implementation` (see ``docs/oracle.md``);
 * corpus: :mod:`rfsym.testing.corpus` (``rfsym oracle`` / ``rfsym check``).
@@ -30,7 +30,14 @@ from rfsym.testing.oracle import (
 )
 
 try:
-    from rfsym.testing.strategies import GRAPH_KINDS, chains, graphs, layers
+    from rfsym.testing.strategies import (
+        CHAIN_KINDS,
+        GRAPH_KINDS,
+        chains,
+        graph_layers,
+        graphs,
+        layers,
+    )
 except ImportError as _exc:  # Hypothesis missing: the oracle and the corpus still work
     if not (_exc.name or "").startswith("hypothesis"):
         raise
@@ -39,6 +46,7 @@ else:
     _MISSING = None
 
 __all__ = [
+    "CHAIN_KINDS",
     "FIELDS",
     "GRAPH_KINDS",
     "AxisValues",
@@ -51,6 +59,7 @@ __all__ = [
     "expected_layers",
     "find_mismatch",
     "format_mismatch",
+    "graph_layers",
     "graphs",
     "layers",
 ]
@@ -58,7 +67,14 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     """Without Hypothesis, asking for a strategy says how to install it."""
-    if _MISSING is not None and name in ("GRAPH_KINDS", "chains", "graphs", "layers"):
+    if _MISSING is not None and name in (
+        "CHAIN_KINDS",
+        "GRAPH_KINDS",
+        "chains",
+        "graph_layers",
+        "graphs",
+        "layers",
+    ):
         from rfsym.errors import MissingDependencyError
 
         raise MissingDependencyError(

@@ -2,97 +2,51 @@
 
 ``graphs()`` builds a DAG node by node: each new node is a layer applied to a random earlier node
 (series), or an add/concat merge of 2-3 earlier nodes (parallel branches; a merge with an
-ancestor is a residual block).  With ``sized=True`` the input has a size, so size-dependent
-layers (TF SAME with stride > 1, adaptive and global pooling, ceil_mode) are drawn too, and merges
-only join nodes of equal size.  Examples shrink towards short chains of small 1-D convolutions.
+ancestor is a residual block).  Its layers come from :func:`rfsym.testing.strategies.graph_layers`
+(every kind, every parameter: dilated transposed convolutions, kernels < stride, crops,
+ceil_mode, asymmetric padding, TF SAME).  With ``sized=True`` the input has a size (odd or even),
+so size-dependent layers (TF SAME with stride > 1, adaptive and global pooling, flatten) are
+drawn too, and merges only join nodes of equal size.  Units may have empty fields (they read
+nothing), never every unit of the output.  Examples shrink towards short chains of small 1-D
+convolutions.
 """
 
 from __future__ import annotations
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from rfsym.errors import GraphError, LayerSpecError
 from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode
-from rfsym.model.layers import (
-    AdaptivePool,
-    Conv,
-    ConvTranspose,
-    Crop,
-    Flatten,
-    GlobalPool,
-    Pad,
-    Pointwise,
-    Pool,
-    TFConv,
-    TFPool,
-    Upsample,
-)
+from rfsym.numeric.graph_bruteforce import graph_input_indices
+from rfsym.testing.strategies import graph_layers
 
-small = st.integers(min_value=0, max_value=2)
+MAX_PERIOD = 216  # graphs whose period bound exceeds this are not drawn (brute force cost)
 
 
-@st.composite
-def unsized_layers(draw):
-    kind = draw(
-        st.sampled_from(
-            ["conv", "pool", "pointwise", "pad", "crop", "transposed", "upsample", "tf_same_s1"]
-        )
-    )
-    if kind == "conv":
-        return Conv(
-            kernel_size=draw(st.integers(1, 4)),
-            stride=draw(st.integers(1, 3)),
-            padding=((draw(small), draw(small)),),
-            dilation=draw(st.integers(1, 2)),
-        )
-    if kind == "pool":
-        k = draw(st.integers(1, 3))
-        return Pool(
-            kernel_size=k, stride=draw(st.integers(1, 3)), padding=draw(st.integers(0, k // 2))
-        )
-    if kind == "pointwise":
-        return Pointwise(op="relu")
-    if kind == "pad":
-        return Pad(padding=((draw(small), draw(small)),))
-    if kind == "crop":
-        return Crop(cropping=((draw(small), draw(small)),))
-    if kind == "transposed":
-        s = draw(st.integers(1, 3))
-        return ConvTranspose(
-            kernel_size=draw(st.integers(s, 4)), stride=s, padding=draw(st.integers(0, 1))
-        )
-    if kind == "upsample":
-        return Upsample(
-            scale_factor=draw(st.integers(1, 3)), mode=draw(st.sampled_from(["nearest", "linear"]))
-        )
-    return TFConv(kernel_size=draw(st.integers(1, 4)), stride=1, padding="SAME")
+def period_bound(graph: Graph) -> int:
+    """A multiple of every node's period: the product of the layers' up-sampling factors
+    (transposed-conv strides, upsampling factors, adaptive output sizes; windows have
+    period 1 and a stride never lengthens a period)."""
+    bound = 1
+    for node in graph.nodes:
+        layer = getattr(node, "layer", None)
+        for field in ("stride", "scale_factor", "output_size"):
+            if layer is not None and layer.kind in ("conv_transpose", "upsample", "adaptive_pool"):
+                values = getattr(layer, field, None)
+                if values is not None:
+                    bound *= int(values[0])
+    return bound
 
 
-@st.composite
-def sized_layers(draw):
-    kind = draw(
-        st.sampled_from(["unsized", "tf_conv", "tf_pool", "ceil_pool", "adaptive", "global"])
-    )
-    if kind == "unsized":
-        return draw(unsized_layers())
-    if kind == "tf_conv":
-        return TFConv(
-            kernel_size=draw(st.integers(1, 4)),
-            stride=draw(st.integers(1, 3)),
-            padding=draw(st.sampled_from(["SAME", "VALID"])),
-        )
-    if kind == "tf_pool":
-        return TFPool(
-            kernel_size=draw(st.integers(1, 3)),
-            stride=draw(st.integers(1, 3)),
-            padding=draw(st.sampled_from(["SAME", "VALID"])),
-        )
-    if kind == "ceil_pool":
-        k = draw(st.integers(1, 3))
-        return Pool(kernel_size=k, stride=draw(st.integers(1, 3)), ceil_mode=True)
-    if kind == "adaptive":
-        return AdaptivePool(output_size=draw(st.integers(1, 6)))
-    return draw(st.sampled_from([GlobalPool(), Flatten()]))
+def unsized_layers():
+    """Every layer kind that needs no input size, every parameter (rfsym.testing's)."""
+    return graph_layers(max_kernel_size=4, max_padding=2, max_dilation=3)
+
+
+def sized_layers():
+    """Every layer kind, also those that need the input size."""
+    return graph_layers(sized=True, max_kernel_size=4, max_padding=2, max_dilation=3)
 
 
 @st.composite
@@ -122,4 +76,9 @@ def graphs(draw, *, max_nodes: int = 7, sized: bool = False):
         except (GraphError, LayerSpecError):
             continue  # sizes of a merge differ, or the input became too small: skip this node
     last = graph.order[-1]
-    return Graph(nodes=graph.nodes, outputs=(last,))
+    graph = Graph(nodes=graph.nodes, outputs=(last,))
+    bound = period_bound(graph)
+    assume(bound <= MAX_PERIOD)
+    # a transposed conv with kernel < stride may leave every unit of the output empty
+    assume(any(graph_input_indices(graph.plain(), last, u).get("x") for u in range(bound)))
+    return graph

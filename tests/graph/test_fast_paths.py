@@ -136,7 +136,12 @@ def test_symbolic_and_axes_facts_with_shared_layers():
 def _at_reference(profile, u, high):
     period, step, lo, hi = profile
     q, r = divmod(u, period)
-    return (hi if high else lo)[r] + q * step
+    value = (hi if high else lo)[r]
+    return None if value is None else value + q * step
+
+
+def _shift(x, adv):
+    return None if x is None else x + adv
 
 
 def _normalise_reference(period, step, lo, hi):
@@ -145,46 +150,86 @@ def _normalise_reference(period, step, lo, hi):
         if period % d or (step * d) % period:
             continue
         adv = step * d // period
-        if all(lo[v + d] == lo[v] + adv and hi[v + d] == hi[v] + adv for v in range(period - d)):
+        if all(
+            lo[v + d] == _shift(lo[v], adv) and hi[v + d] == _shift(hi[v], adv)
+            for v in range(period - d)
+        ):
             return (d, adv, lo[:d], hi[:d])
     return (period, step, lo, hi)
 
 
 def _compose_reference(node, lmap):
-    tn, sn, lo, hi = node
-    tl, sl, first, last = lmap
+    """The definition: min lo / max hi over *every* unit the layer's unit reads (no endpoint
+    shortcut, which is wrong after a dilated transposed convolution), None when none reads."""
+    tn, sn = node[:2]
+    tl, sl, first, last, gap = lmap
     m = tn // math.gcd(sl, tn)
     period = tl * m
     step = sn * (sl * m // tn)
     new_lo, new_hi = [], []
     for v in range(period):
         q, r = divmod(v, tl)
-        a, b = divmod(first[r] + sl * q, tn)
-        new_lo.append(lo[b] + sn * a)
-        a, b = divmod(last[r] + sl * q, tn)
-        new_hi.append(hi[b] + sn * a)
+        if first[r] is None:
+            new_lo.append(None)
+            new_hi.append(None)
+            continue
+        read = range(first[r] + sl * q, last[r] + sl * q + 1, gap)
+        los = [x for x in (_at_reference(node, x, False) for x in read) if x is not None]
+        his = [x for x in (_at_reference(node, x, True) for x in read) if x is not None]
+        new_lo.append(min(los) if los else None)
+        new_hi.append(max(his) if his else None)
+    if all(x is None for x in new_lo):
+        return None
     return _normalise_reference(period, step, tuple(new_lo), tuple(new_hi))
 
 
 @st.composite
-def profiles(draw, max_period=12):
-    """A profile (T, step, lo, hi); often with a hidden shorter period, for _normalise."""
+def profiles(draw, max_period=12, holes=False):
+    """A profile (T, step, lo, hi); often with a hidden shorter period, for _normalise.
+
+    Not monotone in general; with ``holes`` some phases (never all) are empty (None).
+    """
     inner = draw(st.integers(1, max_period))
     repeats = draw(st.integers(1, 4))
     adv = draw(st.integers(0, 5))
     values = st.integers(-20, 20)
     lo0 = draw(st.lists(values, min_size=inner, max_size=inner))
     hi0 = draw(st.lists(values, min_size=inner, max_size=inner))
-    lo = tuple(x + adv * q for q in range(repeats) for x in lo0)
-    hi = tuple(x + adv * q for q in range(repeats) for x in hi0)
+    if holes and inner > 1:
+        keep = draw(st.integers(0, inner - 1))
+        empty = draw(st.sets(st.integers(0, inner - 1), max_size=inner - 1)) - {keep}
+        lo0 = [None if i in empty else x for i, x in enumerate(lo0)]
+        hi0 = [None if i in empty else x for i, x in enumerate(hi0)]
+    lo = tuple(_shift(x, adv * q) for q in range(repeats) for x in lo0)
+    hi = tuple(_shift(x, adv * q) for q in range(repeats) for x in hi0)
     if draw(st.booleans()):  # break the hidden period somewhere
         i = draw(st.integers(0, len(lo) - 1))
-        lo = (*lo[:i], lo[i] + draw(st.integers(-2, 2)), *lo[i + 1 :])
+        lo = (*lo[:i], _shift(lo[i], draw(st.integers(-2, 2))), *lo[i + 1 :])
     return (len(lo), adv * repeats, lo, hi)
 
 
+@st.composite
+def layer_maps(draw, max_period=4):
+    """A LayerMap: per phase a progression ``first, first + gap, .., last`` or nothing."""
+    period = draw(st.integers(1, max_period))
+    step = draw(st.integers(0, 4))
+    gap = draw(st.integers(1, 3))
+    first, last = [], []
+    for _ in range(period):
+        if period > 1 and draw(st.integers(0, 3)) == 0:
+            first.append(None)
+            last.append(None)
+            continue
+        a = draw(st.integers(-6, 6))
+        first.append(a)
+        last.append(a + gap * draw(st.integers(0, 4)))
+    if all(x is None for x in first):
+        first[0] = last[0] = 0
+    return G.LayerMap(period, step, tuple(first), tuple(last), gap)
+
+
 @settings(max_examples=300, deadline=None)
-@given(profiles(max_period=24))
+@given(profiles(max_period=24, holes=True))
 def test_normalise_matches_the_unit_by_unit_definition(profile):
     assert G._normalise(*profile) == _normalise_reference(*profile)
 
@@ -194,10 +239,32 @@ def test_normalise_matches_the_unit_by_unit_definition(profile):
 def test_compose_matches_the_unit_by_unit_definition(node, lmap, stride, window):
     node = _normalise_reference(*node)
     if window:  # a sliding window (period 1): the rotation fast path when stride == 1
-        lmap = (1, stride, lmap[2][:1], lmap[3][:1])
+        lmap = G.LayerMap(1, stride, lmap[2][:1], (max(lmap[2][0], lmap[3][0]),))
     else:
-        lmap = (lmap[0], stride, lmap[2], lmap[3])
+        first = tuple(map(min, lmap[2], lmap[3]))
+        lmap = G.LayerMap(lmap[0], stride, first, tuple(map(max, lmap[2], lmap[3])))
     assert G._compose(node, lmap) == _compose_reference(node, lmap)
+
+
+@settings(max_examples=500, deadline=None)
+@given(profiles(holes=True), layer_maps())
+def test_compose_with_gaps_and_empty_phases_matches_the_definition(node, lmap):
+    node = _normalise_reference(*node)
+    assert G._compose(node, lmap) == _compose_reference(node, lmap)
+
+
+@settings(max_examples=200, deadline=None)
+@given(profiles(), layer_maps())
+def test_monotone_nodes_compose_by_their_endpoints(node, lmap):
+    """The fast path (endpoints only) is taken for monotone nodes: same as the definition."""
+    period, step, lo, hi = node
+    lo, hi = tuple(sorted(lo)), tuple(sorted(hi))
+    step = max(step, lo[-1] - lo[0], hi[-1] - hi[0])
+    node = _normalise_reference(period, step, lo, hi)
+    assert G._monotone(node)
+    assert G._compose(node, lmap) == _compose_reference(node, lmap)
+    if G._plain_map(lmap):  # what the pass does before the first non-plain layer
+        assert G._compose(node, lmap, trusted=True) == _compose_reference(node, lmap)
 
 
 @settings(max_examples=200, deadline=None)
@@ -254,7 +321,7 @@ def test_aligned_flags_on_a_misaligned_merge_and_after_it():
 
 def _window_reference(profile, lmap):
     _, sn, lo, hi = profile
-    _, sl, first, last = lmap
+    _, sl, first, last, _ = lmap
     return (1, sn * sl, (lo[0] + sn * first[0],), (hi[0] + sn * last[0],))
 
 
@@ -277,7 +344,7 @@ def test_sliding_window_fast_path_equals_composing_each_profile(bounds, step, wi
     elif sharing == "small is large":
         large = small
     stride, first, reach = window
-    lmap = (1, stride, (first,), (first + reach,))
+    lmap = G.LayerMap(1, stride, (first,), (first + reach,))
     key = (step, 1)
     union, groups = G._apply(({key: cls}, {G._shape(small): (small, large)}), lmap)
     expected = _window_reference(cls, lmap)

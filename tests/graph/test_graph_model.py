@@ -165,9 +165,6 @@ def test_tf_same_stride_one_needs_no_size():
     ("make", "field"),
     [
         pytest.param(
-            lambda: ConvTranspose(kernel_size=1, stride=2), "kernel_size", id="tconv-gaps"
-        ),
-        pytest.param(
             lambda: ConvTranspose(kernel_size=3, stride=2, output_padding=2),
             "output_padding",
             id="tconv-outpad",

@@ -7,60 +7,58 @@ enumerates paths for the per-path extremes.  They share only the plain index-map
 
 from __future__ import annotations
 
-from math import lcm
-
-from graph_strategies import graphs
+import pytest
+import sympy as sp
+from graph_strategies import graphs, period_bound
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rfsym.algebra.graph import analyse
-from rfsym.numeric.graph_bruteforce import graph_probe, path_index_sets
+from rfsym.errors import GraphError
+from rfsym.numeric.graph_bruteforce import graph_input_indices, path_index_sets
 
-UNITS = 24  # enough units to cover every period the strategies can produce (periods divide 36)
+
+def _indices(plain, node, u):
+    return graph_input_indices(plain, node, u).get("x", frozenset())
 
 
 def _check(graph, node, units):
+    """Every unit's interval (or empty field), sizes, padding, period and path extremes."""
     result = analyse(graph)
     rf = result.at(node)
     plain = graph.plain()
-    probes = [graph_probe(plain, node, u, "x") for u in units]
-    for u, probe in zip(units, probes, strict=True):
-        assert rf.interval(u) == (probe.start, probe.end), (u, graph)
-        assert rf.centre(u) == probe.centre
+    seen = [_indices(plain, node, u) for u in units]
+    for u, indices in zip(units, seen, strict=True):
+        assert rf.is_empty(u) == (not indices), (u, graph)
+        if indices:
+            assert rf.interval(u) == (min(indices), max(indices)), (u, graph)
+            assert rf.centre(u) == sp.Rational(min(indices) + max(indices), 2)
+        else:
+            assert rf.size(u) == 0
+    sizes = [max(i) - min(i) + 1 for i in seen if i]
     if rf.jump is not None:
-        # shift invariance up to the phase: one period later the interval moved by period*jump
-        for u in units[:4]:
-            later = graph_probe(plain, node, u + rf.period, "x")
-            step = rf.jump * rf.period
-            assert (
-                later.start - probe_start(plain, node, u),
-                later.end - probe_end(plain, node, u),
-            ) == (step, step)
-        sizes = [p.size for p in probes]
+        # shift invariance up to the phase: one period later the field moved by period*jump
+        step = rf.jump * rf.period
+        for u, indices in zip(units[:4], seen, strict=False):
+            later = _indices(plain, node, u + rf.period)
+            assert bool(later) == bool(indices)
+            if indices:
+                assert (min(later) - min(indices), max(later) - max(indices)) == (step, step)
         assert rf.rf_min == min(sizes) and rf.rf_max == max(sizes), graph
-        assert rf.padding == -probes[0].start
-    paths = path_index_sets(plain, node, 0, "x")
+        assert rf.padding == (-min(seen[0]) if seen[0] else None)
     path_sizes = [
-        max(s) - min(s) + 1 for u in units for _, s in path_index_sets(plain, node, u, "x")
+        max(s) - min(s) + 1 for u in units for _, s in path_index_sets(plain, node, u, "x") if s
     ]
-    assert paths
+    assert path_sizes
     assert rf.path_rf_min == min(path_sizes), graph
     assert rf.path_rf_max == max(path_sizes), graph
     return rf
 
 
-def probe_start(plain, node, u):
-    return graph_probe(plain, node, u, "x").start
-
-
-def probe_end(plain, node, u):
-    return graph_probe(plain, node, u, "x").end
-
-
 @settings(max_examples=80)
 @given(graphs(max_nodes=6))
 def test_unsized_graphs_match_bruteforce(graph):
-    _check(graph, graph.outputs[0], list(range(UNITS)))
+    _check(graph, graph.outputs[0], list(range(max(period_bound(graph), 12))))
 
 
 @settings(max_examples=60)
@@ -68,9 +66,10 @@ def test_unsized_graphs_match_bruteforce(graph):
 def test_sized_graphs_match_bruteforce(graph):
     node = graph.outputs[0]
     n_out = graph.sizes[node][0]
-    rf = _check(graph, node, list(range(min(UNITS, n_out + 4))))
+    rf = _check(graph, node, list(range(max(period_bound(graph), 12))))
     if rf.jump is None:
-        sizes = [graph_probe(graph.plain(), node, u, "x").size for u in range(n_out)]
+        plain = graph.plain()
+        sizes = [max(i) - min(i) + 1 for u in range(n_out) if (i := _indices(plain, node, u))]
         assert (rf.rf_min, rf.rf_max) == (min(sizes), max(sizes))
 
 
@@ -78,9 +77,14 @@ def test_sized_graphs_match_bruteforce(graph):
 @given(graphs(max_nodes=6), st.data())
 def test_every_node_matches_bruteforce(graph, data):
     node = data.draw(st.sampled_from(graph.order[1:] or graph.order))
-    result = analyse(graph)
-    rf = result.at(node)
     plain = graph.plain()
-    for u in range(lcm(rf.period or 1, 6)):
-        probe = graph_probe(plain, node, u, "x")
-        assert rf.interval(u) == (probe.start, probe.end)
+    seen = [_indices(plain, node, u) for u in range(max(period_bound(graph), 6))]
+    if not any(seen):  # every unit of this node reads nothing: it depends on no input
+        with pytest.raises(GraphError, match="does not depend"):
+            analyse(graph).at(node)
+        return
+    rf = analyse(graph).at(node)
+    for u, indices in enumerate(seen):
+        assert rf.is_empty(u) == (not indices)
+        if indices:
+            assert rf.interval(u) == (min(indices), max(indices))

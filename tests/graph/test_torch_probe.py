@@ -19,7 +19,13 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from rfsym.algebra.graph import analyse  # noqa: E402
-from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode  # noqa: E402
+from rfsym.model.graph import (  # noqa: E402
+    Graph,
+    InputNode,
+    LayerNode,
+    MergeNode,
+    layer_output_size,
+)
 from rfsym.model.layers import (  # noqa: E402
     AdaptivePool,
     Conv,
@@ -77,9 +83,15 @@ def _apply(layer, x):
         return F.conv1d(F.pad(x, (left, right)), weight, stride=s, dilation=d)
     if isinstance(layer, Pool) and layer.ceil_mode:
         ((left, right),) = layer.padding
-        assert left == right
-        k, s = int(layer.kernel_size[0]), int(layer.stride[0])
-        return F.avg_pool1d(x, k, s, padding=int(left), ceil_mode=True)
+        k, s, d = (int(getattr(layer, f)[0]) for f in ("kernel_size", "stride", "dilation"))
+        if left == right and 2 * left <= k and d == 1:  # what torch's own ceil_mode accepts
+            return F.avg_pool1d(x, k, s, padding=int(left), ceil_mode=True)
+        # otherwise the same windows by a unit-weight conv: pad the right by s - 1 more zeros
+        # (the windows ceil_mode adds overhang by less than a stride) and keep rfsym's count
+        count = layer_output_size(layer, 0, n)
+        weight = torch.ones(1, 1, k, dtype=x.dtype)
+        padded = F.pad(x, (int(left), int(right) + s - 1))
+        return F.conv1d(padded, weight, stride=s, dilation=d)[..., :count]
     assert isinstance(layer, Conv)  # Conv and Pool: a sum-pool is a conv with unit weights
     ((left, right),) = layer.padding
     k, s, d = (int(getattr(layer, f)[0]) for f in ("kernel_size", "stride", "dilation"))
