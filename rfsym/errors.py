@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "ExpressionError",
+    "ExpressionLimitError",
     "GraphError",
     "LayerSpecError",
     "LimitError",
@@ -18,6 +19,7 @@ __all__ = [
     "ProofError",
     "RfsymError",
     "SpecError",
+    "SpecLimitError",
     "UnsupportedLayerError",
 ]
 
@@ -87,3 +89,13 @@ class LimitError(RfsymError, ValueError):
     Raised instead of running out of memory or time on hostile input; the message names the place,
     the bound and how far the input goes past it.
     """
+
+
+class ExpressionLimitError(ExpressionError, LimitError):
+    """An expression is within the grammar but past a cost bound (length, nesting, exponent,
+    number size, degree, expanded terms); quoted with a caret like any ExpressionError."""
+
+
+class SpecLimitError(SpecError, LimitError):
+    """A spec is well formed but past a cost bound (size, nesting, layer count, expression or
+    closed-form size); it names the file, the layer and the field like any SpecError."""

@@ -15,8 +15,9 @@ import sys
 from pathlib import Path
 
 from rfsym.commands.networks import load_network
-from rfsym.errors import GraphError, RfsymError
+from rfsym.errors import GraphError, LimitError, RfsymError
 from rfsym.model.graph import Graph
+from rfsym.model.limits import MAX_DERIVE_LAYERS
 from rfsym.printers import FORMATS, render
 from rfsym.proof.check import check
 from rfsym.proof.network import derive_chain, seed_derivation
@@ -72,6 +73,12 @@ def derivation_for(
                 f"{spec}: derivations are written for chains of layers, and this network is "
                 f"not one ({exc}); use `rfsym report {spec}` for graphs"
             ) from None
+    if len(network.layers) > MAX_DERIVE_LAYERS:
+        raise LimitError(
+            f"{spec}: the chain has {len(network.layers)} layers; rfsym derive writes "
+            f"step-by-step derivations for chains of at most {MAX_DERIVE_LAYERS} layers "
+            f"(use `rfsym report {spec}` for the values)"
+        )
     label = network.name or Path(spec).stem
     return check(derive_chain(network, axis=axis, name=label, title=f"Receptive field of {label}"))
 
