@@ -16,6 +16,7 @@ __all__ = [
     "LimitError",
     "MathMLError",
     "MissingDependencyError",
+    "OutputError",
     "ProofError",
     "RfsymError",
     "SpecError",
@@ -99,3 +100,7 @@ class ExpressionLimitError(ExpressionError, LimitError):
 class SpecLimitError(SpecError, LimitError):
     """A spec is well formed but past a cost bound (size, nesting, layer count, expression or
     closed-form size); it names the file, the layer and the field like any SpecError."""
+
+
+class OutputError(RfsymError, OSError):
+    """An output file cannot or must not be written (it is an input, its folder is missing)."""

@@ -72,7 +72,7 @@ from rfsym.model.limits import (
 )
 from rfsym.model.params import nonnegative_symbol, positive_symbol
 
-__all__ = ["SCHEMA_VERSION", "from_spec", "load_spec", "to_spec"]
+__all__ = ["SCHEMA_VERSION", "from_spec", "load_spec", "parse_json", "to_spec"]
 
 SCHEMA_VERSION = 1
 """The ``schema_version`` this module reads and writes."""
@@ -394,6 +394,24 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+def parse_json(text: str, *, source: str | None = None) -> Any:
+    """Strict JSON for rfsym's inputs: no repeated keys, no NaN/Infinity, integers up to
+    MAX_BITS bits, arrays and objects nested at most MAX_JSON_DEPTH deep.
+
+    The one JSON reader of specs and of ``rfsym check``'s answer files, so a repeated key
+    (``"rf": 1, "rf": 67``) can never silently keep the last value.
+
+    Raises:
+        SpecError: invalid JSON or a repeated key, naming ``source``; SpecLimitError past a bound.
+
+    >>> parse_json('{"rf": 1, "rf": 67}', source="answers.jsonl:3")
+    Traceback (most recent call last):
+      ...
+    rfsym.errors.SpecError: answers.jsonl:3: duplicate key 'rf' in a JSON object; give each key once
+    """
+    return _parse_json(text, _Where(source))
+
+
 def _parse_json(text: str, where: _Where) -> Any:
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: dict[str, Any] = {}
@@ -420,7 +438,7 @@ def _parse_json(text: str, where: _Where) -> Any:
         data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_int=integer)
     except RecursionError as exc:
         raise where.error(
-            f"JSON arrays and objects are nested too deeply; a spec may nest them at most "
+            f"JSON arrays and objects are nested too deeply; rfsym reads them nested at most "
             f"{MAX_JSON_DEPTH} deep",
             cls=SpecLimitError,
         ) from exc
@@ -439,8 +457,8 @@ def _parse_json(text: str, where: _Where) -> Any:
         raise where.error(f"invalid JSON: {exc}") from exc
     if _depth(data) > MAX_JSON_DEPTH:
         raise where.error(
-            f"JSON arrays and objects are nested more than {MAX_JSON_DEPTH} deep; a spec may "
-            f"nest them at most {MAX_JSON_DEPTH} deep",
+            f"JSON arrays and objects are nested more than {MAX_JSON_DEPTH} deep; rfsym reads "
+            f"them nested at most {MAX_JSON_DEPTH} deep",
             cls=SpecLimitError,
         )
     return data
