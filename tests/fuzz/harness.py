@@ -15,6 +15,7 @@ import io
 import json
 import random
 import resource
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -170,6 +171,42 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class CostExceeded(BaseException):
+    """Raised by the CPU timer inside a run past the bound (a BaseException, so that no
+    ``except Exception`` in the code under test can swallow it)."""
+
+
+def _on_timer(_signum, _frame):
+    raise CostExceeded
+
+
+def _address_space() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+@contextlib.contextmanager
+def bounded(cpu_seconds: float, memory_mb: int):
+    """Stop a run after ``cpu_seconds`` of CPU (ITIMER_PROF) and refuse allocations past
+    ``memory_mb`` more address space (RLIMIT_AS), so one hostile spec cannot take the machine;
+    both limits are lifted afterwards."""
+    old_handler = signal.signal(signal.SIGPROF, _on_timer)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = _address_space() + memory_mb * 2**20 if sys.platform == "linux" else None
+    if limit is not None and (hard == resource.RLIM_INFINITY or limit < hard):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    signal.setitimer(signal.ITIMER_PROF, cpu_seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, old_handler)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 def run_cli(argv: list[str], *, input_names: list[str], stdin: str | None = None) -> Outcome:
     """Run ``rfsym ARGV`` in this process; classify the result (see the module docstring)."""
     command = " ".join(a for a in argv[:2] if not a.startswith("-") and "/" not in a)
@@ -181,8 +218,16 @@ def run_cli(argv: list[str], *, input_names: list[str], stdin: str | None = None
     start = time.process_time()
     status, internal, usage = None, None, False
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with (
+            bounded(CPU_BOUND, 4 * MEMORY_BOUND_MB),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+        ):
             status = main(argv)
+    except CostExceeded:
+        internal = f"over the cost bound: stopped after {CPU_BOUND:.0f} s CPU"
+    except MemoryError:
+        internal = f"over the cost bound: MemoryError (more than {4 * MEMORY_BOUND_MB} MB)"
     except SystemExit as exc:  # argparse: usage, then "rfsym CMD: error: ...", exit 2
         status, usage = (exc.code if isinstance(exc.code, int) else 2), True
     except Exception as exc:
