@@ -118,14 +118,6 @@ def test_check_on_tampered_answers(tmp_path_factory, seed, data):
     assert outcome.internal is None, outcome.internal
 
 
-def test_report_json_on_a_symbolic_spec():
-    from .harness import ROOT
-
-    spec = ROOT / "derivations" / "specs" / "symbolic_three_layers.json"
-    outcome = run_cli(["report", str(spec), "--json"], input_names=[str(spec)])
-    assert outcome.internal is None, outcome.internal
-
-
 @FUZZ
 @given(
     st.lists(
@@ -153,14 +145,6 @@ def test_oracle_arguments(args):
     assert outcome.internal is None, outcome.internal
 
 
-def test_report_json_on_a_symbolic_spec():
-    from .harness import ROOT
-
-    spec = ROOT / "derivations" / "specs" / "symbolic_three_layers.json"
-    outcome = run_cli(["report", str(spec), "--json"], input_names=[str(spec)])
-    assert outcome.internal is None, outcome.internal
-
-
 @pytest.mark.parametrize(
     "text",
     [
@@ -177,15 +161,6 @@ def test_report_json_on_a_symbolic_spec():
 def test_issue_cases_from_stdin(text, command):
     outcome = run_cli([command, "-"], input_names=["<stdin>"], stdin=text)
     assert outcome.internal is None, outcome.internal
-
-
-def test_report_json_on_a_symbolic_spec():
-    from .harness import ROOT
-
-    spec = ROOT / "derivations" / "specs" / "symbolic_three_layers.json"
-    outcome = run_cli(["report", str(spec), "--json"], input_names=[str(spec)])
-    assert outcome.internal is None, outcome.internal
-    assert outcome.status == 2
 
 
 @pytest.mark.xfail(
