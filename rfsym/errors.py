@@ -10,14 +10,17 @@ from __future__ import annotations
 
 __all__ = [
     "ExpressionError",
+    "ExpressionLimitError",
     "GraphError",
     "LayerSpecError",
     "LimitError",
     "MathMLError",
     "MissingDependencyError",
+    "OutputError",
     "ProofError",
     "RfsymError",
     "SpecError",
+    "SpecLimitError",
     "UnsupportedLayerError",
 ]
 
@@ -87,3 +90,17 @@ class LimitError(RfsymError, ValueError):
     Raised instead of running out of memory or time on hostile input; the message names the place,
     the bound and how far the input goes past it.
     """
+
+
+class ExpressionLimitError(ExpressionError, LimitError):
+    """An expression is within the grammar but past a cost bound (length, nesting, exponent,
+    number size, degree, expanded terms); quoted with a caret like any ExpressionError."""
+
+
+class SpecLimitError(SpecError, LimitError):
+    """A spec is well formed but past a cost bound (size, nesting, layer count, expression or
+    closed-form size); it names the file, the layer and the field like any SpecError."""
+
+
+class OutputError(RfsymError, OSError):
+    """An output file cannot or must not be written (it is an input, its folder is missing)."""

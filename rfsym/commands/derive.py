@@ -11,12 +11,13 @@ status 2.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from rfsym.commands.networks import load_network
-from rfsym.errors import GraphError, RfsymError
+from rfsym.commands.output import write_output
+from rfsym.errors import GraphError, LimitError, RfsymError
 from rfsym.model.graph import Graph
+from rfsym.model.limits import MAX_DERIVE_LAYERS
 from rfsym.printers import FORMATS, render
 from rfsym.proof.check import check
 from rfsym.proof.network import derive_chain, seed_derivation
@@ -34,7 +35,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Derive receptive field, jump and effective padding of a network spec, or "
         "print a general theorem; every step is checked before it is printed.",
     )
-    parser.add_argument("spec", metavar="SPEC", nargs="?", help="network spec file (JSON)")
+    parser.add_argument(
+        "spec", metavar="SPEC", nargs="?", help="network spec file (JSON; '-' reads stdin)"
+    )
     parser.add_argument(
         "--theorem",
         choices=tuple(THEOREMS),
@@ -49,7 +52,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="output format (default: text; certificate: JSON for `rfsym verify`)",
     )
     parser.add_argument("--axis", type=int, default=0, help="spatial axis of the spec (default 0)")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE instead of stdout (atomically; never over the spec)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -72,7 +80,13 @@ def derivation_for(
                 f"{spec}: derivations are written for chains of layers, and this network is "
                 f"not one ({exc}); use `rfsym report {spec}` for graphs"
             ) from None
-    label = network.name or Path(spec).stem
+    if len(network.layers) > MAX_DERIVE_LAYERS:
+        raise LimitError(
+            f"{spec}: the chain has {len(network.layers)} layers; rfsym derive writes "
+            f"step-by-step derivations for chains of at most {MAX_DERIVE_LAYERS} layers "
+            f"(use `rfsym report {spec}` for the values)"
+        )
+    label = network.name or ("stdin" if spec == "-" else Path(spec).stem)
     return check(derive_chain(network, axis=axis, name=label, title=f"Receptive field of {label}"))
 
 
@@ -85,12 +99,5 @@ def run(args: argparse.Namespace) -> int:
         text = to_certificate(checked)
     else:
         text = render(checked, args.format)
-    if args.output is None:
-        sys.stdout.write(text)
-        return 0
-    try:
-        with open(args.output, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise RfsymError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+    write_output(args.output or "-", text, inputs=[args.spec])
     return 0

@@ -1,9 +1,10 @@
 """Where the CLI's networks come from: a spec file, a model file, or a zoo name.
 
 One loader for every subcommand, so ``rfsym derive`` and ``rfsym report`` accept the same
-things: a JSON spec (``docs/spec-format.md``), a model file read by an adapter (``.onnx``, with
-the ``onnx`` extra; its notes go to stderr when the import is partial), or a name from
-:mod:`rfsym.zoo`.
+things: a JSON spec (``docs/spec-format.md``), ``-`` for a spec on standard input, a model file
+read by an adapter (``.onnx``, with the ``onnx`` extra; its notes go to stderr when the import
+is partial), or a name from :mod:`rfsym.zoo`.  Every error names the file (``<stdin>`` for
+``-``).
 
 >>> load_network("patchgan_70").name
 'patchgan_70'
@@ -16,16 +17,27 @@ import sys
 
 from rfsym import zoo
 from rfsym.adapters.files import is_model_file, load_model
-from rfsym.errors import SpecError
+from rfsym.errors import SpecError, SpecLimitError
 from rfsym.model.chain import Chain
 from rfsym.model.graph import Graph
-from rfsym.model.spec import load_spec
+from rfsym.model.limits import MAX_SPEC_BYTES
+from rfsym.model.spec import from_spec, load_spec
+
+STDIN = "<stdin>"
 
 __all__ = ["load_network"]
 
 
 def load_network(spec: str) -> Chain | Graph:
-    """The network named by ``spec`` (a path or a zoo name)."""
+    """The network named by ``spec`` (a path, ``-`` for standard input, or a zoo name)."""
+    if spec == "-":
+        data = sys.stdin.buffer.read(MAX_SPEC_BYTES + 1)
+        if len(data) > MAX_SPEC_BYTES:
+            raise SpecLimitError(
+                f"{STDIN}: the spec is larger than {MAX_SPEC_BYTES} bytes; rfsym reads specs up "
+                "to that size"
+            )
+        return from_spec(data, source=STDIN)
     if is_model_file(spec):
         imported = load_model(spec)
         for line in imported.diagnostics:

@@ -6,12 +6,17 @@ The format is documented in ``docs/oracle.md`` and :mod:`rfsym.testing.corpus`.
 from __future__ import annotations
 
 import argparse
-import sys
 
+from rfsym.commands.output import write_output
 from rfsym.errors import SpecError
 from rfsym.testing.corpus import KINDS, generate
 
-__all__ = ["add_parser", "run"]
+__all__ = ["MAX_ORACLE_LAYERS", "MAX_ORACLE_NDIM", "add_parser", "run"]
+
+MAX_ORACLE_LAYERS = 64
+"""Largest ``--max-layers``: each case stays cheap to compute and to check."""
+MAX_ORACLE_NDIM = 4
+"""Largest ``--max-ndim``."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -47,24 +52,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the corpus."""
-    for name, value, low in (
-        ("--count", args.count, 0),
-        ("--max-layers", args.max_layers, 0),
-        ("--max-ndim", args.max_ndim, 1),
+    for name, value, low, high in (
+        ("--count", args.count, 0, None),
+        ("--max-layers", args.max_layers, 0, MAX_ORACLE_LAYERS),
+        ("--max-ndim", args.max_ndim, 1, MAX_ORACLE_NDIM),
     ):
-        if value < low:
-            raise SpecError(f"{name} = {value} is not allowed; {name} must be at least {low}")
+        if value < low or (high is not None and value > high):
+            allowed = f"at least {low}" if high is None else f"from {low} to {high}"
+            raise SpecError(f"{name} = {value} is not allowed; {name} must be {allowed}")
     lines = generate(
         args.seed, args.count, max_layers=args.max_layers, max_ndim=args.max_ndim, kind=args.kind
     )
-    if args.output == "-":
-        for line in lines:
-            sys.stdout.write(line + "\n")
-        return 0
-    try:
-        with open(args.output, "w", encoding="utf-8", newline="\n") as handle:
-            for line in lines:
-                handle.write(line + "\n")
-    except OSError as exc:
-        raise SpecError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+    write_output(args.output, (line + "\n" for line in lines))
     return 0

@@ -15,11 +15,21 @@ right, ``2**3**2 == 2**9``)::
     power      := atom (("**" | "^") unary)?
     atom       := INTEGER | NAME | "(" expression ")"
 
-Limits, so that no text can make the parser run long or build huge objects: at most 1000
-characters, parentheses nested at most 100 deep, exponents are integer constants ``0 .. 64``, no
-number (numerator or denominator) may exceed 4096 bits, and a power may not produce a degree
-above 64.  Numbers are exact
-integers: ``1.5`` and ``1e3`` are refused (write ``3/2`` or ``1000``).
+Limits (:mod:`rfsym.model.limits`), so that no text can make the parser, or the algebra after
+it, run long or build huge objects: at most 1000 characters, parentheses nested at most 100
+deep, exponents are integer constants ``0 .. 64``, no number (numerator or denominator) may
+exceed 4096 bits, the degree may not exceed 64 and the expression may not have more than 128
+terms once fully expanded (``(a+b+c+d+e+f+g+h)^64`` is 20 characters and 1.3e9 terms).  Each
+bound is checked after every operator, on estimates computed without expanding, and a text past
+one raises :class:`~rfsym.errors.ExpressionLimitError` with a caret under the operator.  Numbers
+are exact integers: ``1.5`` and ``1e3`` are refused (write ``3/2`` or ``1000``).
+
+>>> parse_expression("(a+b+c+d+e+f+g+h)^64")
+Traceback (most recent call last):
+  ...
+rfsym.errors.ExpressionLimitError: power (a + b + c + d + e + f + g + h)**64 has 1329890705 terms once expanded; an expression may have at most 128 (write a symbol for the quantity instead) (column 19)
+    (a+b+c+d+e+f+g+h)^64
+                      ^
 
 >>> parse_expression("2*k + 1")
 2*k + 1
@@ -45,7 +55,16 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from rfsym.errors import ExpressionError
+from rfsym.errors import ExpressionError, ExpressionLimitError
+from rfsym.model.limits import (
+    MAX_BITS,
+    MAX_DEGREE,
+    MAX_DEPTH,
+    MAX_EXPONENT,
+    MAX_LENGTH,
+    MAX_TERMS,
+    expanded_terms,
+)
 from rfsym.model.params import nonnegative_symbol, positive_symbol
 
 __all__ = [
@@ -54,20 +73,10 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_EXPONENT",
     "MAX_LENGTH",
+    "MAX_TERMS",
     "is_valid_name",
     "parse_expression",
 ]
-
-MAX_LENGTH = 1000
-"""Longest accepted text, in characters."""
-MAX_DEPTH = 100
-"""Deepest accepted nesting of parentheses."""
-MAX_EXPONENT = 64
-"""Largest accepted exponent."""
-MAX_BITS = 4096
-"""Largest number (in bits, numerator or denominator) an expression may contain (~1233 digits)."""
-MAX_DEGREE = 64
-"""Largest polynomial degree a power may produce."""
 
 _TOKEN = re.compile(
     r"""
@@ -153,10 +162,13 @@ class _Parser:
         self.default = default
 
     # -- helpers -----------------------------------------------------------------------------
-    def error(self, message: str, column: int) -> ExpressionError:
+    def error(self, message: str, column: int, cls: type = ExpressionError) -> ExpressionError:
         # Tabs and line breaks are shown as spaces so the caret stays under its column.
         shown = self.text.translate(_AS_SPACE)
-        return ExpressionError(f"{message} (column {column + 1})", text=shown, column=column)
+        return cls(f"{message} (column {column + 1})", text=shown, column=column)
+
+    def limit(self, message: str, column: int) -> ExpressionLimitError:
+        return self.error(message, column, ExpressionLimitError)
 
     @property
     def token(self) -> _Token:
@@ -242,10 +254,29 @@ class _Parser:
 
     def sized(self, value: sp.Expr, op: _Token) -> sp.Expr:
         if _bits(value) > MAX_BITS:
-            raise self.error(
+            raise self.limit(
                 f"the result of {op.text!r} is too large; no number in an "
                 f"expression may have more than {MAX_BITS} bits",
                 op.column,
+            )
+        return self.bounded(value, f"the result of {op.text!r}", op.column)
+
+    def bounded(self, value: sp.Expr, what: str, column: int) -> sp.Expr:
+        """``value`` if its degree and expanded size are within the limits."""
+        degree = _degree(value)
+        if degree > MAX_DEGREE:
+            raise self.limit(
+                f"{what} has degree {degree}; an expression may not have a degree above "
+                f"{MAX_DEGREE}",
+                column,
+            )
+        terms = expanded_terms(value)
+        if terms > MAX_TERMS:
+            shown = f"{terms}" if terms < 10**15 else "more than 10^15"
+            raise self.limit(
+                f"{what} has {shown} terms once expanded; an expression may have at most "
+                f"{MAX_TERMS} (write a symbol for the quantity instead)",
+                column,
             )
         return value
 
@@ -276,6 +307,12 @@ class _Parser:
         return value
 
     def raise_to(self, base: sp.Expr, exponent: sp.Expr, column: int) -> sp.Expr:
+        if exponent.is_Integer and exponent > MAX_EXPONENT:
+            raise self.limit(
+                f"exponent {_short(exponent)} is too large; an exponent must be an integer "
+                f"constant from 0 to {MAX_EXPONENT} (write a large number out in digits)",
+                column,
+            )
         if not (exponent.is_Integer and 0 <= exponent <= MAX_EXPONENT):
             raise self.error(
                 f"exponent {exponent} is not allowed; an exponent must be an integer constant "
@@ -284,18 +321,18 @@ class _Parser:
             )
         e = int(exponent)
         if _bits(base) * e > MAX_BITS:
-            raise self.error(
+            raise self.limit(
                 f"power ({_short(base)})**{e} is too large; no number in an expression may have "
                 f"more than {MAX_BITS} bits",
                 column,
             )
         if _degree(base) * e > MAX_DEGREE:
-            raise self.error(
+            raise self.limit(
                 f"power ({_short(base)})**{e} is too large; a power may not produce a degree above "
                 f"{MAX_DEGREE}",
                 column,
             )
-        return base**exponent
+        return self.bounded(base**exponent, f"power ({_short(base)})**{e}", column)
 
     def atom(self) -> sp.Expr:
         tok = self.token
@@ -308,7 +345,7 @@ class _Parser:
         if self.accept("("):
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise self.error(f"parentheses are nested more than {MAX_DEPTH} deep", tok.column)
+                raise self.limit(f"parentheses are nested more than {MAX_DEPTH} deep", tok.column)
             value = self.expression()
             if not self.accept(")"):
                 if self.token.kind == "end":
@@ -382,7 +419,7 @@ def parse_expression(
             f"default_assumptions must be one of {', '.join(map(repr, _DEFAULTS))}"
         )
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(
+        raise ExpressionLimitError(
             f"expression is {len(text)} characters long; at most {MAX_LENGTH} are allowed "
             f"(it starts {text[:40]!r})"
         )

@@ -35,7 +35,14 @@ from typing import Any
 
 import sympy as sp
 
-from rfsym.errors import ExpressionError, GraphError, LayerSpecError, SpecError
+from rfsym.errors import (
+    ExpressionError,
+    GraphError,
+    LayerSpecError,
+    LimitError,
+    SpecError,
+    SpecLimitError,
+)
 from rfsym.model.chain import Chain
 from rfsym.model.expression import is_valid_name, parse_expression
 from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode
@@ -54,9 +61,18 @@ from rfsym.model.layers import (
     TFPool,
     Upsample,
 )
+from rfsym.model.limits import (
+    MAX_BITS,
+    MAX_FORM_TERMS,
+    MAX_JSON_DEPTH,
+    MAX_LAYERS,
+    MAX_SPEC_BYTES,
+    form_terms,
+    graph_form_terms,
+)
 from rfsym.model.params import nonnegative_symbol, positive_symbol
 
-__all__ = ["SCHEMA_VERSION", "from_spec", "load_spec", "to_spec"]
+__all__ = ["SCHEMA_VERSION", "from_spec", "load_spec", "parse_json", "to_spec"]
 
 SCHEMA_VERSION = 1
 """The ``schema_version`` this module reads and writes."""
@@ -208,9 +224,10 @@ class _Where:
         field: str | None = None,
         value: object = None,
         allowed: str | None = None,
+        cls: type[SpecError] = SpecError,
     ) -> SpecError:
         parts = [p for p in (self.context, self.source, self.label) if p]
-        err = SpecError(": ".join([*parts, message]))
+        err = cls(": ".join([*parts, message]))
         err.file, err.layer, err.index = self.source, self.label, self.index
         err.field, err.value, err.allowed = field, value, allowed
         return err
@@ -235,8 +252,15 @@ def load_spec(path: str | os.PathLike[str]) -> Chain | Graph:
     """
     source = os.fspath(path)
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_SPEC_BYTES + 1)
+        if len(raw) > MAX_SPEC_BYTES:
+            raise _Where(source).error(
+                f"the spec file is larger than {MAX_SPEC_BYTES} bytes; rfsym reads specs up to "
+                "that size (see docs/spec-format.md, Limits)",
+                cls=SpecLimitError,
+            )
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _Where(source).error(
             f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})"
@@ -266,7 +290,20 @@ def from_spec(data: Mapping[str, Any] | str, *, source: str | None = None) -> Ch
     rfsym.errors.SpecError: layer 1: field 'strid' is unknown; allowed fields for conv: kernel_size, stride, padding, dilation, name (did you mean 'stride'?)
     """
     where = _Where(source)
+    if isinstance(data, bytes | bytearray):
+        try:
+            data = bytes(data).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise where.error(
+                f"the spec is not UTF-8 text ({exc.reason} at byte {exc.start})"
+            ) from exc
     if isinstance(data, str):
+        if len(data) > MAX_SPEC_BYTES:
+            raise where.error(
+                f"the spec is longer than {MAX_SPEC_BYTES} characters; rfsym reads specs up to "
+                "that size (see docs/spec-format.md, Limits)",
+                cls=SpecLimitError,
+            )
         data = _parse_json(data, where)
     if not isinstance(data, Mapping):
         raise where.error(f"a spec must be a JSON object (a dict), got {type(data).__name__}")
@@ -294,7 +331,7 @@ def from_spec(data: Mapping[str, Any] | str, *, source: str | None = None) -> Ch
             allowed=str(SCHEMA_VERSION),
         )
     kind = data.get("kind", "chain")
-    if kind not in _KINDS:
+    if not isinstance(kind, str) or kind not in _KINDS:
         raise where.error(
             f"kind = {_show(kind)} is unknown; allowed kinds: {', '.join(_KINDS)}",
             field="kind",
@@ -302,14 +339,77 @@ def from_spec(data: Mapping[str, Any] | str, *, source: str | None = None) -> Ch
             allowed=", ".join(_KINDS),
         )
     if kind == "graph":
-        return _read_graph(data, where)
+        graph = _read_graph(data, where)
+        _check_cost(graph_form_terms(graph.node(name) for name in graph.order), where)
+        return graph
     for key in ("nodes", "outputs", "input_size"):
         if key in data:
             raise where.error(
                 f'top-level key {key!r} belongs to "kind": "graph" specs; a chain has "layers"',
                 field=key,
             )
-    return _read_chain(data, where)
+    chain = _read_chain(data, where)
+    _check_cost(form_terms(chain.layers), where)
+    return chain
+
+
+def _check_cost(terms: int, where: _Where) -> None:
+    """Refuse a network whose closed forms would expand past MAX_FORM_TERMS terms."""
+    if terms > MAX_FORM_TERMS:
+        shown = f"about {terms}" if terms < 10**15 else "more than 10^15"
+        raise where.error(
+            f"the network's closed forms would have {shown} terms once expanded; rfsym "
+            f"derives networks up to {MAX_FORM_TERMS} (products of symbolic strides such as "
+            "'a + 1' grow exponentially: give such a stride one symbol)",
+            field="layers",
+            value=terms,
+            allowed=f"at most {MAX_FORM_TERMS}",
+            cls=SpecLimitError,
+        )
+
+
+def _check_count(items: list, field: str, where: _Where) -> None:
+    if len(items) > MAX_LAYERS:
+        raise where.error(
+            f"{field!r} has {len(items)} entries; a spec may have at most {MAX_LAYERS}",
+            field=field,
+            value=len(items),
+            allowed=f"at most {MAX_LAYERS}",
+            cls=SpecLimitError,
+        )
+
+
+def _depth(value: Any) -> int:
+    """How deeply JSON arrays and objects nest in ``value`` (iterative: no recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if deepest > MAX_JSON_DEPTH:
+                return deepest
+            stack.extend(
+                (v, level + 1) for v in (item.values() if isinstance(item, dict) else item)
+            )
+    return deepest
+
+
+def parse_json(text: str, *, source: str | None = None) -> Any:
+    """Strict JSON for rfsym's inputs: no repeated keys, no NaN/Infinity, integers up to
+    MAX_BITS bits, arrays and objects nested at most MAX_JSON_DEPTH deep.
+
+    The one JSON reader of specs and of ``rfsym check``'s answer files, so a repeated key
+    (``"rf": 1, "rf": 67``) can never silently keep the last value.
+
+    Raises:
+        SpecError: invalid JSON or a repeated key, naming ``source``; SpecLimitError past a bound.
+
+    >>> parse_json('{"rf": 1, "rf": 67}', source="answers.jsonl:3")
+    Traceback (most recent call last):
+      ...
+    rfsym.errors.SpecError: answers.jsonl:3: duplicate key 'rf' in a JSON object; give each key once
+    """
+    return _parse_json(text, _Where(source))
 
 
 def _parse_json(text: str, where: _Where) -> Any:
@@ -324,8 +424,24 @@ def _parse_json(text: str, where: _Where) -> Any:
     def constant(name: str) -> Any:
         raise where.error(f"{name} is not a JSON number and is not allowed")
 
+    def integer(digits: str) -> int:
+        if len(digits) > _MAX_DIGITS or int(digits).bit_length() > MAX_BITS:
+            raise where.error(
+                f"the integer {digits[:20]}... ({len(digits.lstrip('-'))} digits) is too large; "
+                f"numbers in a spec may have at most {MAX_BITS} bits (about {_MAX_DIGITS - 1} "
+                "digits)",
+                cls=SpecLimitError,
+            )
+        return int(digits)
+
     try:
-        return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_int=integer)
+    except RecursionError as exc:
+        raise where.error(
+            f"JSON arrays and objects are nested too deeply; rfsym reads them nested at most "
+            f"{MAX_JSON_DEPTH} deep",
+            cls=SpecLimitError,
+        ) from exc
     except json.JSONDecodeError as exc:
         lines = exc.doc.splitlines()
         line = lines[exc.lineno - 1] if exc.lineno <= len(lines) else ""
@@ -335,10 +451,20 @@ def _parse_json(text: str, where: _Where) -> Any:
             f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}\n"
             f"    {shown}\n    {' ' * (exc.colno - 1 - start)}^"
         ) from exc
-    except (ValueError, RecursionError) as exc:  # over-long integer literal, absurd nesting
-        if isinstance(exc, SpecError):
+    except ValueError as exc:
+        if isinstance(exc, SpecError | LimitError):
             raise
         raise where.error(f"invalid JSON: {exc}") from exc
+    if _depth(data) > MAX_JSON_DEPTH:
+        raise where.error(
+            f"JSON arrays and objects are nested more than {MAX_JSON_DEPTH} deep; rfsym reads "
+            f"them nested at most {MAX_JSON_DEPTH} deep",
+            cls=SpecLimitError,
+        )
+    return data
+
+
+_MAX_DIGITS = len(str(2**MAX_BITS)) + 1  # with a sign
 
 
 def _read_chain(data: Mapping[str, Any], where: _Where) -> Chain:
@@ -359,6 +485,7 @@ def _read_chain(data: Mapping[str, Any], where: _Where) -> Chain:
                 f'key "layers" is missing; it must be {allowed}', field="layers", allowed=allowed
             )
         raise where.bad_value("layers", layers, allowed)
+    _check_count(layers, "layers", where)
     built = []
     axes: tuple[int, _Where] | None = (ndim, where) if ndim is not None else None
     for index, raw in enumerate(layers, start=1):
@@ -421,6 +548,7 @@ def _read_graph(data: Mapping[str, Any], where: _Where) -> Graph:
     raw_nodes = data.get("nodes")
     if not isinstance(raw_nodes, list) or not raw_nodes:
         raise where.bad_value("nodes", raw_nodes, "a non-empty list of node objects")
+    _check_count(raw_nodes, "nodes", where)
     kinds = ", ".join((*_NODE_KINDS, *_LAYER_TYPES))
     nodes: list[Any] = []
     for index, raw in enumerate(raw_nodes, start=1):
@@ -453,7 +581,7 @@ def _read_graph(data: Mapping[str, Any], where: _Where) -> Graph:
                 nodes.append(MergeNode(name=node_name, inputs=tuple(inputs), mode=kind))
             except GraphError as exc:
                 raise here.error(str(exc)) from exc
-        elif kind in _LAYER_TYPES:
+        elif isinstance(kind, str) and kind in _LAYER_TYPES:
             source = raw.get("input")
             if not isinstance(source, str):
                 raise here.bad_value("input", source, "the name of the node this layer reads")
@@ -500,7 +628,7 @@ def _read_symbols(table: object, where: _Where) -> dict[str, sp.Symbol]:
                 field="symbols",
                 value=name,
             )
-        if kind not in _SYMBOL_KINDS:
+        if not isinstance(kind, str) or kind not in _SYMBOL_KINDS:
             raise where.error(
                 f"symbols: {name!r}: kind {_show(kind)} is unknown; allowed kinds: "
                 f"{kinds}{_close(kind, tuple(_SYMBOL_KINDS))}",
@@ -524,7 +652,7 @@ def _read_layer(
             f'field "type" is missing; allowed types: {types}', field="type", allowed=types
         )
     kind = raw["type"]
-    if kind not in _LAYER_TYPES:
+    if not isinstance(kind, str) or kind not in _LAYER_TYPES:
         raise where.error(
             f"type {_show(kind)} is unknown; allowed types: {types}"
             f"{_close(kind, tuple(_LAYER_TYPES))}",
@@ -645,7 +773,11 @@ def _read_param(
             return parse_expression(value, symbols=symbols)
         except ExpressionError as exc:
             err = where.error(
-                f"field {field!r}{place}: {exc}", field=field, value=value, allowed=_VALUE
+                f"field {field!r}{place}: {exc}",
+                field=field,
+                value=value,
+                allowed=_VALUE,
+                cls=SpecLimitError if isinstance(exc, LimitError) else SpecError,
             )
             err.text, err.column = exc.text, exc.column
             raise err from exc

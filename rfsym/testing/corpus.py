@@ -49,7 +49,7 @@ from rfsym.algebra.graph import analyse
 from rfsym.errors import RfsymError, SpecError
 from rfsym.model.chain import Chain
 from rfsym.model.graph import Graph, InputNode
-from rfsym.model.spec import from_spec, to_spec
+from rfsym.model.spec import from_spec, parse_json, to_spec
 from rfsym.testing.oracle import (
     FIELDS,
     AxisValues,
@@ -212,6 +212,12 @@ def _per_axis_result(raw: object, where: str, ndim: int, *, graph: bool) -> _Ans
     if len(raw) != ndim:
         raise SpecError(f"{where}: has {len(raw)} axis object(s); the network has {ndim} axes")
     known = (*FIELDS, "aligned") if graph else FIELDS
+    for a, axis in enumerate(raw):
+        unknown = sorted(set(axis) - set(known))
+        if unknown:  # an answer under a misspelt name would otherwise never be compared
+            raise SpecError(
+                f"{where}[{a}]: field {unknown[0]!r} is unknown; answer fields: {', '.join(known)}"
+            )
     values: dict[str, list] = {}
     aligned = None
     for field in known:
@@ -245,14 +251,19 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+_RECORD_KEYS = ("schema_version", "case", "seed", "network", "axes", "layers", "nodes")
+
+
 def _read_case(text: str, where: str) -> tuple[dict, Chain | Graph]:
     """The JSON object of one line and its network, or a SpecError naming the line."""
-    try:
-        record = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"{where}: invalid JSON at column {exc.colno}: {exc.msg}") from exc
+    record = parse_json(text, source=where)  # strict: a repeated key is an error
     if not isinstance(record, dict):
         raise SpecError(f"{where}: a case must be a JSON object, got {_short(record)}")
+    unknown = sorted(set(record) - set(_RECORD_KEYS))
+    if unknown:
+        raise SpecError(
+            f"{where}: key {unknown[0]!r} is unknown; a case has only {', '.join(_RECORD_KEYS)}"
+        )
     version = record.get("schema_version")
     if version != CORPUS_VERSION or isinstance(version, bool):
         raise SpecError(

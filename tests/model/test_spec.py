@@ -371,7 +371,7 @@ def test_error_messages(data, parts, attributes):
         pytest.param("2*k+", "field 'kernel_size': expression ends too early", 4, id="dangling"),
         pytest.param("k.__class__", "field 'kernel_size': attribute access", 1, id="attribute"),
         pytest.param("__import__('os')", "name '__import__' is not allowed", 0, id="dunder"),
-        pytest.param("9**9**9", "exponent 387420489 is not allowed", 3, id="power-tower"),
+        pytest.param("9**9**9", "exponent 387420489 is too large", 3, id="power-tower"),
         pytest.param("1.5", "decimal number '1.5'", 0, id="decimal"),
     ],
 )
@@ -433,7 +433,7 @@ def test_invalid_json_names_line_and_column(text, parts, at):
             id="nan",
         ),
         pytest.param("[1, 2]", "a spec must be a JSON object (a dict), got list", id="not-object"),
-        pytest.param("[" * 100_000 + "]" * 100_000, "invalid JSON", id="absurd-nesting"),
+        pytest.param("[" * 100_000 + "]" * 100_000, "nested too deeply", id="absurd-nesting"),
     ],
 )
 def test_other_json_problems(text, part):

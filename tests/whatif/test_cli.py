@@ -67,7 +67,8 @@ def test_solve_without_solution_is_one_error_line(specs, capsys):
     )
     assert status == 2 and out == ""
     assert (
-        err.startswith("rfsym: error: no integer value of k gives == 71") and err.count("\n") == 1
+        err.startswith(f"rfsym: error: {specs['patchgan']}: no integer value of k gives == 71")
+        and err.count("\n") == 1
     )
 
 
