@@ -82,7 +82,8 @@ def derive_chain(
     r = [_sym(names["r"], i) for i in range(n + 1)]
     S = [_sym(names["S"], i) for i in range(n + 1)]
     P = [_sym(names["P"], i, positive=False) for i in range(n + 1)]
-    rn, Sn, Pn, unit = (f"{names[x]}_{n}" for x in ("r", "S", "P", "u"))
+    rn, Sn, Pn = (f"{names[x]}_{n}" for x in ("r", "S", "P"))
+    unit = names["u"]
     padded = any(g.pad_left != 0 for g in geometry)
 
     r_defs = [Equation(lhs=r[0], rhs=sp.Integer(1), name="r_0")]

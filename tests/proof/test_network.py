@@ -169,3 +169,22 @@ def test_a_brute_force_limit_error_is_recorded_not_raised(monkeypatch):
         "brute force not run: the brute force refused: index sets above the cost bound"
     }
     assert "brute force not run: the brute force refused" in to_markdown(checked)
+
+
+def test_tf_same_with_a_symbolic_kernel_is_derived_with_its_floor():
+    # issue 11 §4: the guard used to refuse floor(k/2 - 1/2); now it evaluates it exactly
+    from rfsym.model.layers import TFConv
+    from rfsym.model.params import positive_symbol
+    from rfsym.printers import to_text
+    from rfsym.proof.instantiate import numeric_layers
+
+    k = positive_symbol("k")
+    chain = Chain(layers=(TFConv(kernel_size=k, stride=1, padding="SAME"), Conv(kernel_size=3)))
+    checked = check(derive_chain(chain))
+    assert checked.guard.comparisons > 0
+    text = to_text(checked)
+    assert "floor" in text
+    padding = next(f for f in checked.results if str(f.lhs) == "P_2")
+    for value in (1, 2, 5, 6):
+        layers = numeric_layers(chain, {k: value})
+        assert padding.rhs.subs(k, value) == fold(layers).padding
