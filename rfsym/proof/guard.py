@@ -12,6 +12,7 @@ concrete chain each symbol of the chain is drawn from ``1..12`` (``0..12`` if it
 
 from __future__ import annotations
 
+import math
 import random
 from fractions import Fraction
 
@@ -195,6 +196,13 @@ class Guard:
             base = self._number(expr.base, env, layers)
             exponent = int(expr.exp)
             return Fraction(base) ** exponent if exponent < 0 else base**exponent
+        if isinstance(expr, sp.floor | sp.ceiling):  # TF SAME padding: floor((k - 1)/2)
+            (arg,) = expr.args
+            value = Fraction(self._number(arg, env, layers))
+            return math.floor(value) if isinstance(expr, sp.floor) else math.ceil(value)
+        if isinstance(expr, sp.Max | sp.Min):
+            values = [self._number(a, env, layers) for a in expr.args]
+            return max(values) if isinstance(expr, sp.Max) else min(values)
         if isinstance(expr, BINDERS) and len(expr.limits) == 1:
             var, lo, hi = expr.limits[0]
             low, high = self._number(lo, env, layers), self._number(hi, env, layers)

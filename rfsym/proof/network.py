@@ -28,6 +28,7 @@ import sympy as sp
 from rfsym.algebra.chain import closed_forms
 from rfsym.examples import seed_example, stacked_3x3
 from rfsym.model.chain import Chain
+from rfsym.numeric.fold import fold
 from rfsym.proof.check import check
 from rfsym.proof.instantiate import InstantiationTable, PixelTable, numeric_layers, random_values
 from rfsym.proof.steps import (
@@ -81,7 +82,8 @@ def derive_chain(
     r = [_sym(names["r"], i) for i in range(n + 1)]
     S = [_sym(names["S"], i) for i in range(n + 1)]
     P = [_sym(names["P"], i, positive=False) for i in range(n + 1)]
-    rn, Sn, Pn, unit = (f"{names[x]}_{n}" for x in ("r", "S", "P", "u"))
+    rn, Sn, Pn = (f"{names[x]}_{n}" for x in ("r", "S", "P"))
+    unit = names["u"]
     padded = any(g.pad_left != 0 for g in geometry)
 
     r_defs = [Equation(lhs=r[0], rhs=sp.Integer(1), name="r_0")]
@@ -290,7 +292,10 @@ def _pixel_table(chain: Chain, axis: int) -> Section | None:
     """For a small numeric chain without padding: the seed's pixel sets (short ones only)."""
     if chain.free_symbols or not 1 <= len(chain) <= 4:
         return None
-    if any(layer.pad_left for layer in numeric_layers(chain, {}, axis)):
+    layers = numeric_layers(chain, {}, axis)
+    if any(layer.pad_left for layer in layers):
+        return None
+    if fold(layers).rf + fold(layers).jump > 16:  # short sets only; never brute-force a huge one
         return None
     source = PixelTable(chain=chain, axis=axis)
     if any(seen[-1] - seen[0] >= 16 for *_, seen in source.sets()):

@@ -136,3 +136,55 @@ def test_any_chain_from_the_shipped_strategy_derives_and_checks(chain):
     # symbolic, numeric, pooling, point-wise, asymmetric padding, several axes; even 0 layers
     checked = check(derive_chain(chain, axis=chain.ndim - 1, trials=2))
     assert checked.guarded > 0 or not chain.layers
+
+
+def test_a_huge_kernel_says_the_brute_force_was_not_run():
+    from rfsym.model.layers import Conv
+    from rfsym.printers import to_text
+
+    checked = check(derive_chain(Chain(layers=(Conv(kernel_size=10**9, stride=2),))))
+    remarks = [r.remark for r in checked.steps if r.rule == "instantiation"]
+    assert remarks and all(
+        r.startswith("brute force not run: r * layers = 1000000000") for r in remarks
+    )
+    text = to_text(checked)
+    assert "brute force not run" in text and "1000000000" in text
+
+
+def test_a_brute_force_limit_error_is_recorded_not_raised(monkeypatch):
+    import importlib
+
+    from rfsym.errors import LimitError
+    from rfsym.printers import to_markdown
+
+    inst = importlib.import_module("rfsym.proof.instantiate")
+
+    def refuse(layers, unit=0):
+        raise LimitError("index sets above the cost bound")
+
+    monkeypatch.setattr(inst, "probe", refuse)
+    checked = check(derive_chain(seed_example(), name="refused"))
+    remarks = {r.remark for r in checked.steps if r.rule == "instantiation"}
+    assert remarks == {
+        "brute force not run: the brute force refused: index sets above the cost bound"
+    }
+    assert "brute force not run: the brute force refused" in to_markdown(checked)
+
+
+def test_tf_same_with_a_symbolic_kernel_is_derived_with_its_floor():
+    # issue 11 §4: the guard used to refuse floor(k/2 - 1/2); now it evaluates it exactly
+    from rfsym.model.layers import TFConv
+    from rfsym.model.params import positive_symbol
+    from rfsym.printers import to_text
+    from rfsym.proof.instantiate import numeric_layers
+
+    k = positive_symbol("k")
+    chain = Chain(layers=(TFConv(kernel_size=k, stride=1, padding="SAME"), Conv(kernel_size=3)))
+    checked = check(derive_chain(chain))
+    assert checked.guard.comparisons > 0
+    text = to_text(checked)
+    assert "floor" in text
+    padding = next(f for f in checked.results if str(f.lhs) == "P_2")
+    for value in (1, 2, 5, 6):
+        layers = numeric_layers(chain, {k: value})
+        assert padding.rhs.subs(k, value) == fold(layers).padding
