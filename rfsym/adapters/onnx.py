@@ -35,6 +35,12 @@ except ImportError as _exc:  # pragma: no cover - exercised in a subprocess test
     ) from _exc
 
 from rfsym.adapters.result import Imported
+from rfsym.adapters.slicing import (
+    SliceError,
+    border_diagnostic,
+    border_refusal,
+    slice_layers,
+)
 from rfsym.errors import GraphError, RfsymError, SpecError, UnsupportedLayerError
 from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode
 from rfsym.model.layers import (
@@ -173,6 +179,63 @@ def from_onnx(path_or_model: object, *, passthrough: bool = False) -> Imported:
     return _Builder(model, where, passthrough).build()
 
 
+def _label(node: Any, index: int) -> str:
+    return node.name or f"{node.op_type}_{index}"
+
+
+def _topological(graph: Any, where: str) -> list[int]:
+    """Node indices in an order where every node comes after the nodes it reads.
+
+    ONNX requires the nodes to be listed so; a graph that is merely out of order is read in
+    dependency order (ties in file order), and a graph with a cycle is refused, naming the nodes
+    on the cycle (it used to be read with the back edge silently dropped).
+    """
+    import heapq
+
+    producer: dict[str, int] = {}
+    for index, node in enumerate(graph.node):
+        for output in node.output:
+            if output:
+                producer.setdefault(output, index)
+    reads = [sorted({producer[i] for i in node.input if i in producer}) for node in graph.node]
+    waiting = [len(r) for r in reads]
+    readers: dict[int, list[int]] = {}
+    for index, sources in enumerate(reads):
+        for source in sources:
+            readers.setdefault(source, []).append(index)
+    ready = [i for i, n in enumerate(waiting) if n == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        index = heapq.heappop(ready)
+        order.append(index)
+        for reader in readers.get(index, ()):
+            waiting[reader] -= 1
+            if waiting[reader] == 0:
+                heapq.heappush(ready, reader)
+    if len(order) == len(graph.node):
+        return order
+    done = set(order)
+    start = min(i for i in range(len(graph.node)) if i not in done)
+    path, seen = [start], {start: 0}
+    while True:  # every unfinished node reads an unfinished node: walk back until one repeats
+        nxt = next(s for s in reads[path[-1]] if s not in done)
+        if nxt in seen:
+            cycle = path[seen[nxt] :]
+            break
+        seen[nxt] = len(path)
+        path.append(nxt)
+    cycle.reverse()  # in data-flow order
+    shown = " -> ".join(
+        f"{_label(graph.node[i], i)!r} ({graph.node[i].op_type})" for i in (*cycle, cycle[0])
+    )
+    first = graph.node[cycle[0]]
+    raise GraphError(
+        f"{where}: node {_label(first, cycle[0])!r} ({first.op_type}) is on a cycle: {shown}; "
+        "an ONNX graph must be acyclic (loops belong in a Loop node)"
+    )
+
+
 class _Builder:
     def __init__(self, model: Any, where: str, passthrough: bool) -> None:
         self.graph = model.graph
@@ -211,8 +274,8 @@ class _Builder:
             self.names[info.name] = name
         if not self.nodes:
             raise GraphError(f"{self.where}: the model has no input tensor")
-        for index, node in enumerate(self.graph.node):
-            self.visit(node, index)
+        for index in _topological(self.graph, self.where):
+            self.visit(self.graph.node[index], index)
         outputs = [self.names[o.name] for o in self.graph.output if o.name in self.names]
         if not outputs:
             raise GraphError(f"{self.where}: no output of the model depends on its input")
@@ -238,7 +301,7 @@ class _Builder:
         if not deps:
             self.fold(node)
             return
-        label = node.name or f"{op}_{index}"
+        label = _label(node, index)
         where = f"node {label!r} ({op})"
         data = next(i for i in node.input if i in self.names)
         before = self.shapes.get(data) or ()
@@ -258,11 +321,15 @@ class _Builder:
                     self.unknown(where, f"concatenation on axis {axis} (not channels)"),
                     deps[0],
                 )
+        elif op == "Slice":
+            name = self.slice(node, label, where, before, self.names[data])
         else:
             try:
                 layer = self.translate(node, op, where, before, after)
             except _Unknown as err:
                 layer = self.unknown(where, err.why)
+            except UnsupportedLayerError:
+                raise  # already names the file and the node
             except RfsymError as err:
                 raise UnsupportedLayerError(f"{where}: {' '.join(str(err).split())}") from err
             name = self.layer(label, layer, self.names[data])
@@ -335,6 +402,46 @@ class _Builder:
         name = self.unique(label)
         self.nodes.append(MergeNode(name=name, inputs=tuple(kept), mode=mode))
         return name
+
+    def slice(self, node: Any, label: str, where: str, before: Sequence, source: str) -> str:
+        """``Slice``: point-wise on batch and channels, a window map on a spatial axis
+        (kernel 1, stride = step, offset = start; :mod:`rfsym.adapters.slicing`)."""
+        try:
+            layers = slice_layers(*self._slice_axes(node, before), where=where)
+        except _Unknown as err:
+            return self.layer(label, self.unknown(where, err.why), source)
+        except SliceError as err:
+            return self.layer(
+                label, self.unknown(where, str(err).removeprefix(where + ": ")), source
+            )
+        if not layers:
+            return self.layer(label, Pointwise(op="slice"), source)
+        *first, last = layers
+        for layer in first:
+            source = self.layer(f"{label}.crop", layer, source)
+        return self.layer(label, last, source)
+
+    def _slice_axes(self, node: Any, before: Sequence) -> tuple[list, list]:
+        attrs = _attrs(node)
+        if "starts" in attrs:  # opset < 10: attributes, no steps
+            starts, ends = list(attrs["starts"]), list(attrs["ends"])
+            axes, steps = attrs.get("axes"), None
+        else:
+            starts = [int(v) for v in self.const(node, 1)]
+            ends = [int(v) for v in self.const(node, 2)]
+            axes = self.const(node, 3)
+            steps = self.const(node, 4)
+        rank = len(before)
+        if not rank or not all(isinstance(n, int) and n > 0 for n in before):
+            raise _Unknown("slicing needs the input shape, which shape inference does not know")
+        axes = list(range(len(starts))) if axes is None else [int(a) % rank for a in axes]
+        steps = [1] * len(starts) if steps is None else [int(v) for v in steps]
+        per_axis = [(0, n, 1) for n in before]
+        for axis, start, end, step in zip(axes, starts, ends, steps, strict=True):
+            if step < 1:
+                raise _Unknown(f"step {step} on axis {axis} (only positive steps are modelled)")
+            per_axis[axis] = slice(int(start), int(end), step).indices(before[axis])
+        return per_axis[2:], list(before[2:])
 
     def const(self, node: Any, position: int) -> Any:
         if len(node.input) <= position or not node.input[position]:
@@ -545,11 +652,11 @@ class _Builder:
         if any(p != (0, 0) for p in full[:2]):
             raise _Unknown("it pads the batch or channel axis")
         pairs = tuple(full[2:])
-        if mode != "constant":
-            self.diagnostics.append(
-                f"{where}: {mode} padding is modelled as zero padding (border units read "
-                "reflected or repeated pixels instead of padding)"
-            )
+        if mode != "constant" and any(p != (0, 0) for p in pairs):
+            if not self.passthrough:
+                raise UnsupportedLayerError(border_refusal(f"{self.where}: {where}", "mode", mode))
+            self.partial = True
+            self.diagnostics.append(border_diagnostic(where, mode))
         if all(lo >= 0 and hi >= 0 for lo, hi in pairs):
             return Pad(padding=pairs)
         if all(lo <= 0 and hi <= 0 for lo, hi in pairs):

@@ -48,6 +48,12 @@ except ImportError as _exc:  # pragma: no cover - exercised in a subprocess test
     ) from _exc
 
 from rfsym.adapters.result import Imported
+from rfsym.adapters.slicing import (
+    SliceError,
+    border_diagnostic,
+    border_refusal,
+    slice_layers,
+)
 from rfsym.errors import GraphError, RfsymError
 from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode
 from rfsym.model.layers import (
@@ -96,6 +102,11 @@ _PAD = (
     nn.CircularPad2d,
     nn.CircularPad3d,
 )
+_BORDER_PAD = {
+    **dict.fromkeys((nn.ReflectionPad1d, nn.ReflectionPad2d, nn.ReflectionPad3d), "reflect"),
+    **dict.fromkeys((nn.ReplicationPad1d, nn.ReplicationPad2d, nn.ReplicationPad3d), "replicate"),
+    **dict.fromkeys((nn.CircularPad1d, nn.CircularPad2d, nn.CircularPad3d), "circular"),
+}
 _POINTWISE_MODULES = (
     nn.BatchNorm1d,
     nn.BatchNorm2d,
@@ -559,6 +570,8 @@ class _Shapes(fx.Interpreter):
         meta = fx.node.map_aggregate(result, extract)
         if found:
             n.meta["tensor_meta"] = meta
+        elif isinstance(result, int) and not isinstance(result, bool):
+            n.meta["rfsym_value"] = result  # a size the traced code computed (slice bounds)
         return result
 
 
@@ -906,6 +919,23 @@ class _Builder:
         )
         raise UnsupportedLayerError(f"{err.what}: {kind} is not supported{reason}; {how}")
 
+    def border(self, where: str, field: str, mode: str) -> None:
+        """Refuse a padding mode that reads input units at the border (or, with
+        ``passthrough=True``, note that it is modelled as zero padding)."""
+        if not self.passthrough:
+            raise UnsupportedLayerError(border_refusal(where, field, mode))
+        self.partial = True
+        self.diagnostics.append(border_diagnostic(where, mode))
+
+    def module_border(self, module: Any, path: str) -> None:
+        """:meth:`border` for a convolution's ``padding_mode`` or a non-zero padding module."""
+        where = f"{path!r} ({type(module).__name__})"
+        mode = getattr(module, "padding_mode", "zeros") if isinstance(module, _CONV) else "zeros"
+        if mode != "zeros":
+            self.border(where, "padding_mode", mode)
+        elif type(module) in _BORDER_PAD:
+            self.border(where, "padding mode", _BORDER_PAD[type(module)])
+
     def add_layer(self, name: str, layer: AbstractLayer, source: str) -> str:
         name = self.unique(name)
         self.nodes.append(LayerNode(name=name, layer=layer, input=source))
@@ -948,7 +978,10 @@ class _Builder:
             if node.op == "call_function" and node.target is operator.getitem:
                 parent = node.args[0]
                 if isinstance(parent, fx.Node) and parent in self.names:
-                    self.names[node] = self.names[parent]
+                    if _shape(parent.meta.get("tensor_meta")) is None:
+                        self.names[node] = self.names[parent]  # one output of a tuple
+                    else:
+                        self.names[node] = self.getitem(node, parent)
                 continue
             if _shape(meta) is None and not isinstance(meta, tuple | list):
                 continue  # sizes, shapes, other non-tensor values
@@ -988,6 +1021,7 @@ class _Builder:
                 return self.hooked(path, module, deps[0], why[path])
             layer = self.declared(module, path)
             if layer is None:
+                self.module_border(module, path)
                 try:
                     layer = _module_layer(module, path, before, after)
                 except _Unknown as err:
@@ -1014,6 +1048,29 @@ class _Builder:
             return self.merge(node, deps, "concat")
         layer = self.function_layer(node, before, after, nd)
         return self.add_layer(node.name, layer, deps[0])
+
+    def getitem(self, node: fx.Node, parent: fx.Node) -> str:
+        """Indexing a tensor: slices of batch and channels are point-wise; a slice of a spatial
+        axis is a window map (kernel 1, stride = step, offset = start), see
+        :mod:`rfsym.adapters.slicing`.  Anything that changes the rank is not modelled."""
+        source = self.names[parent]
+        label = f"{node.name!r} (tensor indexing)"
+        before = _shape(parent.meta.get("tensor_meta")) or ()
+        try:
+            axes = _slices(node.args[1], before, label)
+            layers = slice_layers(axes[2:], before[2:], where=label)
+        except (_Unknown, SliceError) as err:
+            why = err.why if isinstance(err, _Unknown) else str(err).removeprefix(label + ": ")
+            unknown = _Unknown(label, why)
+            return self.add_layer(
+                node.name, self.unknown(unknown, "this indexing", declarable=False), source
+            )
+        if not layers:
+            return self.add_layer(node.name, Pointwise(op="getitem"), source)
+        *first, last = layers
+        for layer in first:
+            source = self.add_layer(f"{node.name}.crop", layer, source)
+        return self.add_layer(node.name, last, source)
 
     def merge(self, node: fx.Node, deps: list[str], mode: str) -> str:
         sizes = {}
@@ -1079,10 +1136,7 @@ class _Builder:
                 mode = _arg(node, 2, "mode", "constant")
                 layer = _pad_layer(tuple(_arg(node, 1, "pad", ())), nd, label)
                 if mode != "constant":
-                    self.diagnostics.append(
-                        f"{label}: {mode} padding is modelled as zero padding (border units read "
-                        "reflected or repeated pixels instead of padding)"
-                    )
+                    self.border(label, "mode", str(mode))
                 return layer
             if (node.op == "call_function" and target is torch.flatten) or (
                 node.op == "call_method" and target in _RESHAPE_METHODS
@@ -1123,6 +1177,7 @@ class _Builder:
             layer = self.declared(inner, inner_path)
             inner_path = _user_path(inner_path)
             if layer is None:
+                self.module_border(inner, inner_path)
                 try:
                     layer = _module_layer(inner, inner_path, before, after)
                 except _Unknown as err:
@@ -1143,6 +1198,38 @@ def _named(layer: AbstractLayer, path: str) -> AbstractLayer:
         return dataclasses.replace(layer, name=path)
     except (TypeError, RfsymError):
         return layer
+
+
+def _bound(value: object, label: str) -> int | None:
+    """A slice bound: an int, ``None``, or a size computed by the traced code (its value was
+    recorded by the shape pass)."""
+    if isinstance(value, fx.Node):
+        value = value.meta.get("rfsym_value")
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise _Unknown(label, f"the slice bound {value!r} is not a known integer")
+
+
+def _slices(index: object, shape: tuple[int, ...], label: str) -> list[tuple[int, int, int]]:
+    """``(start, stop, step)`` per axis of ``x[index]``, resolved with the axis sizes."""
+    items = list(index) if isinstance(index, tuple) else [index]
+    if sum(item is Ellipsis for item in items) > 1:
+        raise _Unknown(label, "more than one Ellipsis")
+    if Ellipsis in items:
+        at = items.index(Ellipsis)
+        items[at : at + 1] = [slice(None)] * (len(shape) - len(items) + 1)
+    items += [slice(None)] * (len(shape) - len(items))
+    if len(items) != len(shape):
+        raise _Unknown(label, f"{len(items)} indices for a tensor of rank {len(shape)}")
+    axes = []
+    for item, n in zip(items, shape, strict=True):
+        if not isinstance(item, slice):
+            raise _Unknown(
+                label, f"indexing with {item!r} changes the rank (only slices are modelled)"
+            )
+        bounds = (_bound(item.start, label), _bound(item.stop, label), _bound(item.step, label))
+        axes.append(slice(*bounds).indices(n))
+    return axes
 
 
 def _op_name(target: object) -> str:
