@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from fractions import Fraction
 from typing import Any
 
 import sympy as sp
@@ -27,6 +26,7 @@ from rfsym.commands.networks import load_network
 from rfsym.errors import SpecError
 from rfsym.model.chain import Chain
 from rfsym.model.graph import Graph
+from rfsym.summary.numbers import exact_number, show_exact
 
 __all__ = ["add_parser", "anchor_report", "run"]
 
@@ -84,27 +84,14 @@ def _load(spec: str) -> Graph:
     return Graph.from_chain(network) if isinstance(network, Chain) else network
 
 
-def _exact(value: sp.Expr | None) -> Any:
-    """An exact JSON number: int, ``"p/q"`` for a rational, text for a symbolic expression."""
-    if value is None:
-        return None
-    if value.is_Integer:
-        return int(value)
-    if value.is_Rational:
-        return f"{value.p}/{value.q}"
-    return str(value)
+def anchor_report(
+    result: GraphRF, nodes: tuple[str, ...], unit: tuple[int, ...], *, where: str = "report"
+) -> dict[str, Any]:
+    """The report as a JSON-ready dict (the schema of ``rfsym report --json``).
 
-
-def _show(value: sp.Expr | None) -> str:
-    if value is None:
-        return "unbounded"
-    if value.is_Rational and not value.is_Integer:
-        return str(float(Fraction(int(value.p), int(value.q))))
-    return str(value)
-
-
-def anchor_report(result: GraphRF, nodes: tuple[str, ...], unit: tuple[int, ...]) -> dict[str, Any]:
-    """The report as a JSON-ready dict (the schema of ``rfsym report --json``)."""
+    Raises:
+        LimitError: a number too long to print (``where`` names the file in the message).
+    """
     graph = result.graph
     ndim = graph.ndim
     units = unit * ndim if len(unit) == 1 else unit
@@ -118,18 +105,24 @@ def anchor_report(result: GraphRF, nodes: tuple[str, ...], unit: tuple[int, ...]
             rf: AxisRF = result.at(node, axis)
             u = units[axis]
             lo, hi = rf.interval(u)
+
+            def _exact(value: Any, field: str, node: str = node, axis: int = axis) -> Any:
+                return exact_number(
+                    value, place=f"{where}: node {node!r}, axis {names[axis]}, {field}"
+                )
+
             axes.append(
                 {
                     "axis": names[axis],
                     "size": graph.sizes[node][axis] if graph.sizes else None,
-                    "rf_min": _exact(rf.rf_min),
-                    "rf_max": _exact(rf.rf_max),
-                    "jump": _exact(rf.jump),
-                    "jumps": [_exact(j) for j in rf.jumps],
-                    "padding": _exact(rf.padding),
-                    "centre_0": _exact(sp.nsimplify(rf.centre(0))),
+                    "rf_min": _exact(rf.rf_min, "rf_min"),
+                    "rf_max": _exact(rf.rf_max, "rf_max"),
+                    "jump": _exact(rf.jump, "jump"),
+                    "jumps": [_exact(j, "jumps") for j in rf.jumps],
+                    "padding": _exact(rf.padding, "padding"),
+                    "centre_0": _exact(sp.nsimplify(rf.centre(0)), "centre_0"),
                     "unit": u,
-                    "interval": [_exact(lo), _exact(hi)],
+                    "interval": [_exact(lo, "interval"), _exact(hi, "interval")],
                     "aligned": rf.aligned,
                 }
             )
@@ -145,9 +138,11 @@ def anchor_report(result: GraphRF, nodes: tuple[str, ...], unit: tuple[int, ...]
                 "node": m.node,
                 "axis": names[m.axis],
                 "kind": m.kind,
-                "rf_min": _exact(m.rf_min),
-                "rf_max": _exact(m.rf_max),
-                "sizes": [_exact(s) for s in m.sizes],
+                "rf_min": exact_number(m.rf_min, place=f"{where}: merge {m.node!r}, rf_min"),
+                "rf_max": exact_number(m.rf_max, place=f"{where}: merge {m.node!r}, rf_max"),
+                "sizes": [
+                    exact_number(s, place=f"{where}: merge {m.node!r}, sizes") for s in m.sizes
+                ],
             }
             for m in result.misalignments
         ],
@@ -170,12 +165,12 @@ def _table(report: dict[str, Any]) -> str:
     for fmap in report["feature_maps"]:
         for ax in fmap["axes"]:
             lo, hi = ax["rf_min"], ax["rf_max"]
-            rf = str(lo) if lo == hi else f"{lo}..{'unbounded' if hi is None else hi}"
-            jump = "/".join(map(str, ax["jumps"])) if ax["jump"] is None else str(ax["jump"])
-            centre = ax["centre_0"]
-            if isinstance(centre, str) and "/" in centre:
-                p, q = centre.split("/")
-                centre = str(int(p) / int(q))
+            rf = show_exact(lo) if lo == hi else f"{show_exact(lo)}..{show_exact(hi)}"
+            jumps = ax["jumps"]
+            jump = (
+                "/".join(map(show_exact, jumps)) if ax["jump"] is None else show_exact(ax["jump"])
+            )
+            centre = show_exact(ax["centre_0"])
             rows.append(
                 [
                     fmap["node"],
@@ -183,10 +178,10 @@ def _table(report: dict[str, Any]) -> str:
                     "?" if ax["size"] is None else str(ax["size"]),
                     rf,
                     jump,
-                    str(ax["padding"]),
+                    show_exact(ax["padding"]),
                     str(centre),
                     str(ax["unit"]),
-                    f"[{ax['interval'][0]}, {ax['interval'][1]}]",
+                    f"[{show_exact(ax['interval'][0])}, {show_exact(ax['interval'][1])}]",
                 ]
             )
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
@@ -210,7 +205,7 @@ def run(args: argparse.Namespace) -> int:
     nodes = tuple(args.node) if args.node else result.graph.outputs
     for node in nodes:
         result.graph.node(node)
-    report = anchor_report(result, nodes, _ints(args.unit, "--unit"))
+    report = anchor_report(result, nodes, _ints(args.unit, "--unit"), where=args.spec)
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
     else:

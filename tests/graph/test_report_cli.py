@@ -79,3 +79,55 @@ def test_errors_are_one_line(capsys, argv, part):
     assert main(["report", *argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith("rfsym: error: ") and part in err
+
+
+# -- issue 11: tracebacks that must be one clear line ------------------------------------------
+
+
+def _spec(tmp_path, layers, name="spec.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps({"schema_version": 1, "layers": layers}))
+    return str(path)
+
+
+def test_symbolic_parameter_is_reported_exactly(tmp_path, capsys):
+    path = _spec(
+        tmp_path,
+        [{"type": "conv", "kernel_size": "k", "stride": 2}, {"type": "conv", "kernel_size": 3}],
+    )
+    assert main(["report", path]) == 0
+    table = capsys.readouterr().out
+    assert "k + 4" in table and "k/2 + 3/2" in table and "[0, k + 3]" in table
+    report = run_json(capsys, path)
+    ax = report["feature_maps"][0]["axes"][0]
+    assert (ax["rf_min"], ax["centre_0"], ax["jump"]) == ("k + 4", "k/2 + 3/2", 2)
+
+
+def test_kernel_of_10_to_the_400_is_reported_exactly(tmp_path, capsys):
+    big = 10**400
+    path = _spec(
+        tmp_path,
+        [{"type": "conv", "kernel_size": big, "stride": 2}, {"type": "conv", "kernel_size": 2}],
+    )
+    assert main(["report", path]) == 0
+    table = capsys.readouterr().out
+    rf = big + 2
+    assert str(rf) in table
+    centre = (big + 1) // 2  # (rf - 1) / 2 = (10^400 + 1) / 2: an exact decimal ending in .5
+    assert f"{centre}.5" in table
+    ax = run_json(capsys, path)["feature_maps"][0]["axes"][0]
+    assert ax["rf_min"] == rf and ax["centre_0"] == f"{big + 1}/2"
+
+
+def test_a_number_too_long_to_print_is_one_line_naming_file_node_and_field(tmp_path, capsys):
+    digits = "1" + "0" * 4200
+    text = (
+        '{"schema_version": 1, "layers": [{"type": "conv", "kernel_size": '
+        f'{digits}, "dilation": {digits}}}]}}'
+    )
+    path = tmp_path / "huge.json"
+    path.write_text(text)
+    assert main(["report", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("rfsym: error: ")
+    assert str(path) in err and "'layer1'" in err and "rf_min" in err and "4300 digits" in err

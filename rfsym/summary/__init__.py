@@ -1,0 +1,1 @@
+"""Per-layer receptive-field summaries (``rfsym.summary``); filled in by later commits."""
