@@ -39,6 +39,7 @@ from rfsym.adapters.slicing import (
     SliceError,
     border_diagnostic,
     border_refusal,
+    broadcast_layer,
     slice_layers,
 )
 from rfsym.errors import GraphError, RfsymError, SpecError, UnsupportedLayerError
@@ -252,6 +253,7 @@ class _Builder:
         self.used: set[str] = set()
         self.diagnostics: list[str] = []
         self.partial = False
+        self.node_shapes: dict[str, tuple[int, ...]] = {}
 
     def unique(self, name: str) -> str:
         candidate, k = name, 2
@@ -272,6 +274,8 @@ class _Builder:
             name = self.unique(info.name)
             self.nodes.append(InputNode(name=name, size=size))
             self.names[info.name] = name
+            if dims and all(isinstance(n, int) and n > 0 for n in dims):
+                self.node_shapes[name] = tuple(dims)
         if not self.nodes:
             raise GraphError(f"{self.where}: the model has no input tensor")
         for index in _topological(self.graph, self.where):
@@ -281,7 +285,11 @@ class _Builder:
             raise GraphError(f"{self.where}: no output of the model depends on its input")
         graph = Graph(nodes=tuple(self.nodes), outputs=tuple(dict.fromkeys(outputs)))
         return Imported(
-            graph=graph, source="onnx", partial=self.partial, diagnostics=tuple(self.diagnostics)
+            graph=graph,
+            source="onnx",
+            partial=self.partial,
+            diagnostics=tuple(self.diagnostics),
+            shapes=tuple(self.node_shapes.items()),
         )
 
     # -- one node --------------------------------------------------------------------------
@@ -335,6 +343,9 @@ class _Builder:
             name = self.layer(label, layer, self.names[data])
         for output in node.output[:1]:
             self.names[output] = name
+            shape = self.shapes.get(output)
+            if shape and all(isinstance(n, int) and n > 0 for n in shape):
+                self.node_shapes.setdefault(name, tuple(shape))
 
     def fold(self, node: Any) -> None:
         """Evaluate a node whose inputs are all constants (shape arithmetic, pads, scales)."""
@@ -384,8 +395,19 @@ class _Builder:
                 a is None or b is None or a == b for a, b in zip(size, out, strict=True)
             )
 
-        kept = [d for d in deps if fits(spatial.get(d, ()))]
-        if len(kept) < len(deps):
+        kept, dropped = [], []
+        for d in deps:
+            size = spatial.get(d, ())
+            if fits(size):
+                kept.append(d)
+                continue
+            known = all(isinstance(n, int) for n in (*size, *out))
+            grow = broadcast_layer(size, out) if known else None
+            if grow is not None:  # a gate broadcast over space: every unit reads unit 0
+                kept.append(self.layer(f"{label}.broadcast", grow, d))
+            else:
+                dropped.append(d)
+        if dropped:
             if not self.passthrough or not kept:
                 raise UnsupportedLayerError(
                     f"{where}: a broadcast merge of inputs with spatial sizes "
@@ -394,7 +416,7 @@ class _Builder:
                 )
             self.partial = True
             self.diagnostics.append(
-                f"{where}: broadcast inputs {[d for d in deps if d not in kept]} ignored "
+                f"{where}: broadcast inputs {dropped} ignored "
                 "(passthrough=True); their receptive field is missing"
             )
         if len(kept) == 1:

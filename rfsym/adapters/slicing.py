@@ -1,4 +1,6 @@
-"""Slicing as window maps, and the padding modes the adapters accept (no framework imported).
+"""Slicing and broadcasting as index maps, and the padding modes the adapters accept.
+
+No framework is imported here: the torch and ONNX adapters share these rules.
 
 A slice ``x[start:stop:step]`` along a spatial axis of ``n`` units is a window map: output unit
 ``u`` reads input ``start + step*u``, i.e. kernel 1, stride ``step``, offset ``start``.  rfsym
@@ -16,6 +18,16 @@ Python's ``slice.indices`` does, so the input size must be known.
 >>> slice_layers([(0, 8, 1)], [8], where="getitem")
 ()
 
+Broadcasting a map of one unit along an axis to ``n`` units (the gate of squeeze-and-excitation,
+``x * sigmoid(fc(pool(x)))``) is nearest upsampling by ``n``: every output unit reads unit 0.
+
+>>> broadcast_layer((1, 1), (7, 7))
+Upsample(scale_factor=7, mode='nearest')
+>>> broadcast_layer((1, 5), (4, 5))
+Upsample(scale_factor=(4, 1), mode='nearest')
+>>> broadcast_layer((2, 5), (4, 5)) is None
+True
+
 Padding other than zeros (reflect, replicate, circular) reads *input* units at the border
 instead of padding: circular padding wraps to the far side, reflect and replicate re-read units
 near the border.  The set of inputs a border unit reads is then not the interval rfsym's window
@@ -28,13 +40,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rfsym.model.layers import AbstractLayer, Conv, Crop
+from rfsym.model.layers import AbstractLayer, Conv, Crop, Upsample
 
 __all__ = [
     "ZERO_PADDING_MODES",
     "SliceError",
     "border_diagnostic",
     "border_refusal",
+    "broadcast_layer",
     "slice_layers",
 ]
 
@@ -101,3 +114,20 @@ def border_refusal(where: str, field: str, mode: str) -> str:
         "or reflected) that are not an interval of the input; pass passthrough=True to model it "
         "as zero padding (the result is then partial: exact only for units that read no padding)"
     )
+
+
+def broadcast_layer(size: Sequence[int], out: Sequence[int]) -> Upsample | None:
+    """The nearest :class:`~rfsym.model.layers.Upsample` that broadcasts a map of spatial size
+    ``size`` to ``out`` (axes of one unit grow, the others must already match), or ``None`` when
+    the sizes do not broadcast so."""
+    if len(size) != len(out) or not size:
+        return None
+    factors = []
+    for n, m in zip(size, out, strict=True):
+        if n == m:
+            factors.append(1)
+        elif n == 1:
+            factors.append(m)
+        else:
+            return None
+    return Upsample(scale_factor=tuple(factors) if len(set(factors)) > 1 else factors[0])

@@ -52,6 +52,7 @@ from rfsym.adapters.slicing import (
     SliceError,
     border_diagnostic,
     border_refusal,
+    broadcast_layer,
     slice_layers,
 )
 from rfsym.errors import GraphError, RfsymError
@@ -69,7 +70,7 @@ from rfsym.model.layers import (
     Upsample,
 )
 
-__all__ = ["from_torch"]
+__all__ = ["from_torch", "node_values"]
 
 Declared = AbstractLayer | Callable[[Any], AbstractLayer]
 
@@ -345,7 +346,29 @@ def _module_layer(
         if after is not None and len(after) == 2:
             return Flatten(name=path)
         raise _Unknown(path, f"only flattening to (N, features) is modelled, got {after}")
+    if isinstance(module, nn.PixelShuffle):  # output unit x reads input unit floor(x / r)
+        return Upsample(scale_factor=int(module.upscale_factor), mode="nearest", name=path)
+    if isinstance(module, nn.PixelUnshuffle):  # output unit x reads inputs r*x .. r*x + r - 1
+        r = int(module.downscale_factor)
+        return Conv(kernel_size=r, stride=r, name=path)
     raise _Unknown(path)
+
+
+def _global_statistics(module: Any, nd: int) -> bool | None:
+    """Whether a normalisation module uses statistics over every spatial axis (``True``: each
+    unit then depends on the whole map), is point-wise (``False``), or neither (``None``: over
+    some axes only).  ``None`` is also returned for modules that are not normalisations."""
+    if isinstance(module, nn.GroupNorm):
+        return nd > 0
+    if isinstance(module, nn.InstanceNorm1d | nn.InstanceNorm2d | nn.InstanceNorm3d):
+        running = module.track_running_stats and not module.training
+        return not running and nd > 0
+    if isinstance(module, nn.LayerNorm):
+        axes = len(module.normalized_shape)
+        if nd == 0:
+            return False
+        return True if axes >= nd else None
+    return None
 
 
 def _pad(values: tuple, nd: int) -> tuple:
@@ -491,6 +514,18 @@ def from_torch(
         GraphError: the traced graph is not a valid rfsym graph (e.g. a merge of different
             spatial sizes, as in a broadcast squeeze-and-excitation gate).
     """
+    return _translate(module, input_shape=input_shape, passthrough=passthrough, declare=declare)[0]
+
+
+def _translate(
+    module: Any,
+    *,
+    input_shape: Sequence[int] | Sequence[Sequence[int]],
+    passthrough: bool = False,
+    declare: Mapping[str | type, Declared] | None = None,
+) -> tuple[Imported, Any, fx.Graph, dict, bool]:
+    """:func:`from_torch`, also returning the traced module and graph, the fx-node -> rfsym
+    name map and whether hooks were used (for :func:`node_values`)."""
     if not isinstance(module, nn.Module):
         raise UnsupportedLayerError(
             f"from_torch: expected a torch.nn.Module, got {type(module).__name__}"
@@ -522,7 +557,63 @@ def from_torch(
     else:
         recordings = {}
     builder = _Builder(module, declare, passthrough, recordings)
-    return builder.build(graph, shapes, hooked, why)
+    imported = builder.build(graph, shapes, hooked, why)
+    return imported, module, graph, dict(builder.names), bool(hooked)
+
+
+def node_values(
+    module: Any,
+    inputs: Sequence[Any],
+    *,
+    run_on: Any = None,
+    functions: Mapping[Any, Callable] | None = None,
+    methods: Mapping[str, Callable] | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """Every rfsym node's output tensor when the model runs on ``inputs``, by node name.
+
+    ``module`` is translated with :func:`from_torch` (``options`` are its keyword arguments,
+    e.g. ``declare``); its traced graph is then run by an interpreter on ``run_on`` (default
+    ``module``: a copy with the same sub-module paths, e.g. an autograd probe), with the
+    ``functions`` and ``methods`` given replaced, and each fx node's value is recorded under the
+    rfsym node name it became (nodes the adapter adds itself, such as ``getitem.crop``, have no
+    value).  Used by ``rfsym.summary(..., verify=True)``.
+
+    Raises:
+        UnsupportedLayerError: parts of the model were recorded with hooks (no fx values).
+    """
+    shapes = [tuple(t.shape) for t in inputs]
+    _, traced, graph, names, hooked = _translate(
+        module, input_shape=shapes if len(shapes) > 1 else shapes[0], **options
+    )
+    if hooked:
+        raise UnsupportedLayerError(
+            "node_values: parts of the model were recorded with forward hooks (torch.fx could "
+            "not trace them), so their values are not available per node"
+        )
+    root = run_on if run_on is not None else module
+    if traced is not module:  # from_torch wrapped a lone layer or an untraceable top level
+        root = nn.Sequential(OrderedDict([(next(iter(traced._modules)), root)]))
+    functions, methods = dict(functions or {}), dict(methods or {})
+    values: dict[str, Any] = {}
+
+    class _Record(fx.Interpreter):
+        def run_node(self, n: fx.Node) -> Any:
+            result = super().run_node(n)
+            if n in names and isinstance(result, torch.Tensor):
+                values.setdefault(names[n], result)
+            return result
+
+        def call_function(self, target: Any, args: tuple, kwargs: dict) -> Any:
+            return super().call_function(functions.get(target, target), args, kwargs)
+
+        def call_method(self, target: Any, args: tuple, kwargs: dict) -> Any:
+            if target in methods:
+                return methods[target](*args, **kwargs)
+            return super().call_method(target, args, kwargs)
+
+    _Record(root, graph=graph).run(*inputs)
+    return values
 
 
 def _input_shapes(input_shape: object) -> list[tuple[int, ...]]:
@@ -637,7 +728,17 @@ def _meta_twin(module: Any) -> Any:
 
 # The shape rules below take modules by exact type: a subclass may override ``forward``, so it
 # runs on the meta device instead.
-_SHAPE_PRESERVING_TYPES = {*_POINTWISE_MODULES, nn.Softmax, nn.LogSoftmax, nn.Softmin}
+_SHAPE_PRESERVING_TYPES = {
+    *_POINTWISE_MODULES,
+    nn.Softmax,
+    nn.LogSoftmax,
+    nn.Softmin,
+    nn.GroupNorm,
+    nn.LayerNorm,
+    nn.InstanceNorm1d,
+    nn.InstanceNorm2d,
+    nn.InstanceNorm3d,
+}
 _ADAPTIVE_ND = {
     **{kind: int(kind.__name__[-2]) for kind in _ADAPTIVE},
     **{function: int(function.__name__[-2]) for function in _ADAPTIVE_FUNCTIONS},
@@ -686,6 +787,13 @@ def _known_shape(op: Any, args: tuple, kwargs: dict) -> torch.Tensor | None:
     elif op in _ADAPTIVE_FUNCTIONS and not _pick(args, kwargs, 2, "return_indices", False):
         output_size = _pick(args, kwargs, 1, "output_size", None)
         shape = _adaptive_shape(x, output_size, _ADAPTIVE_ND[op])
+    elif kind is nn.PixelShuffle and x.dim() == 4 and x.shape[1] % op.upscale_factor**2 == 0:
+        r = op.upscale_factor
+        shape = (x.shape[0], x.shape[1] // r**2, x.shape[2] * r, x.shape[3] * r)
+    elif kind is nn.PixelUnshuffle and x.dim() == 4:
+        r = op.downscale_factor
+        if x.shape[2] % r == 0 and x.shape[3] % r == 0:
+            shape = (x.shape[0], x.shape[1] * r**2, x.shape[2] // r, x.shape[3] // r)
     elif kind is nn.Upsample:
         shape = _resize_shape(x, op.size, op.scale_factor, op.mode, op.align_corners, False)
     elif op is F.interpolate:
@@ -869,6 +977,7 @@ class _Builder:
         self.names: dict[fx.Node, str] = {}
         self.diagnostics: list[str] = []
         self.partial = False
+        self.shapes: dict[str, tuple[int, ...]] = {}
 
     def unique(self, name: str) -> str:
         if name not in self.used:
@@ -961,6 +1070,7 @@ class _Builder:
                 size = tuple(spatial) if len(spatial) > 1 else (spatial[0] if spatial else None)
                 self.nodes.append(InputNode(name=name, size=size))
                 self.names[node] = name
+                self.shapes[name] = tuple(shape)
                 continue
             if node.op == "output":
                 found = _args(node)
@@ -982,12 +1092,14 @@ class _Builder:
                         self.names[node] = self.names[parent]  # one output of a tuple
                     else:
                         self.names[node] = self.getitem(node, parent)
+                        self._record_shape(node)
                 continue
             if _shape(meta) is None and not isinstance(meta, tuple | list):
                 continue  # sizes, shapes, other non-tensor values
             name = self.translate(node, deps, meta, hooked, why)
             if name is not None:
                 self.names[node] = name
+                self._record_shape(node)
         if not outputs:
             raise GraphError("from_torch: the model's output does not depend on its input")
         source = "torch.fx+hooks" if hooked else "torch.fx"
@@ -996,7 +1108,13 @@ class _Builder:
             source=source,
             partial=self.partial,
             diagnostics=tuple(self.diagnostics),
+            shapes=tuple(self.shapes.items()),
         )
+
+    def _record_shape(self, node: fx.Node) -> None:
+        shape = _shape(node.meta.get("tensor_meta"))
+        if shape is not None:
+            self.shapes.setdefault(self.names[node], shape)
 
     def _before(self, node: fx.Node) -> tuple[int, ...]:
         first = next((n for n in _args(node) if n in self.names), None)
@@ -1020,6 +1138,8 @@ class _Builder:
             if path in hooked:
                 return self.hooked(path, module, deps[0], why[path])
             layer = self.declared(module, path)
+            if layer is None and _global_statistics(module, nd):
+                return self.statistics(path, deps[0])
             if layer is None:
                 self.module_border(module, path)
                 try:
@@ -1072,6 +1192,21 @@ class _Builder:
             source = self.add_layer(f"{node.name}.crop", layer, source)
         return self.add_layer(node.name, last, source)
 
+    def statistics(self, path: str, source: str) -> str:
+        """A normalisation with statistics over the whole map (GroupNorm, InstanceNorm, a
+        LayerNorm over (C, H, W)): ``x`` merged with its global mean broadcast back, so every
+        unit reads the whole map (the local receptive field, without the statistics, is the
+        unit itself)."""
+        shape = self.shapes.get(source)
+        if shape is None or len(shape) < 3:
+            raise UnsupportedLayerError(f"{path!r}: the shape of its input is unknown")
+        sizes = shape[2:]
+        stats = self.add_layer(f"{path}.stats", GlobalPool(mode="avg"), source)
+        back = self.add_layer(f"{path}.broadcast", broadcast_layer((1,) * len(sizes), sizes), stats)
+        name = self.unique(path)
+        self.nodes.append(MergeNode(name=name, inputs=(source, back), mode="add"))
+        return name
+
     def merge(self, node: fx.Node, deps: list[str], mode: str) -> str:
         sizes = {}
         for n in _args(node):
@@ -1079,9 +1214,20 @@ class _Builder:
                 sizes.setdefault(self.names[n], _shape(n.meta.get("tensor_meta")))
         spatial = {d: (s or ())[2:] for d, s in sizes.items()}
         out = _shape(node.meta.get("tensor_meta")) or ()
-        kept = [d for d in deps if spatial.get(d) == tuple(out[2:])]
-        if len(kept) < len(deps):
-            dropped = [d for d in deps if d not in kept]
+        kept, dropped = [], []
+        for d in deps:
+            size = spatial.get(d)
+            if size == tuple(out[2:]):
+                kept.append(d)
+                continue
+            grow = (
+                broadcast_layer(size or (), out[2:]) if size and len(sizes[d]) == len(out) else None
+            )
+            if grow is not None:  # a gate broadcast over space: every unit reads unit 0
+                kept.append(self.add_layer(f"{node.name}.broadcast", grow, d))
+            else:
+                dropped.append(d)
+        if dropped:
             if not self.passthrough or not kept:
                 raise UnsupportedLayerError(
                     f"{node.name!r} ({_describe_target(node)}): a broadcast merge of inputs "
@@ -1145,6 +1291,12 @@ class _Builder:
                     return Pointwise(op=str(getattr(target, "__name__", target)))
                 if after is not None and len(after) == 2 and nd > 0:
                     return Flatten()
+                if (
+                    after is not None
+                    and len(after) > 2
+                    and all(n == 1 for n in (*after[2:], *before[2:]))
+                ):  # (N, C) or (N, C, 1, 1) to (N, C', 1, 1): one unit stays one unit
+                    return Pointwise(op=str(getattr(target, "__name__", target)))
                 raise _Unknown(label, f"reshaping {before} to {after} is not modelled")
             if (node.op == "call_function" and target in (torch.mean, torch.amax, torch.sum)) or (
                 node.op == "call_method" and target in ("mean", "amax", "sum")
