@@ -1,9 +1,16 @@
-"""``rfsym report SPEC``: the anchor report of chosen feature maps (SSD / Faster R-CNN design).
+"""``rfsym report SPEC``: the anchor report of chosen feature maps, or every layer (``--layers``).
 
 Per feature map and axis: the receptive-field size (min and max over units when it depends on
 the unit), the jump (the anchor step), the centre of unit 0 and the input interval of any unit;
-as a table, or as JSON (``--json``; sorted keys, exact numbers: ints, rationals as ``"p/q"``).
-``SPEC`` is a spec file, a model file (``.onnx``) or the name of a zoo network.
+as a table, or as JSON (``--format json`` or ``--json``; sorted keys, exact numbers: ints,
+rationals as ``"p/q"``).  ``SPEC`` is a spec file, a model file (``.onnx``) or the name of a zoo
+network.  Without ``--node``, a classifier (whose outputs read the whole input through global
+pooling) is reported at its last feature map with spatial extent, with a note saying so.
+
+``--layers`` prints :func:`rfsym.summary` instead: one row per node, in any ``--format``
+(text, markdown, csv, json, html).  ``--from NODE`` measures receptive fields on feature map
+``NODE`` instead of the input (``docs/summary.md``).  ``-o FILE`` writes the output to a file
+(atomically; never over the input).
 
 >>> from rfsym.cli import main
 >>> main(["report", "patchgan_70", "--unit", "3,5"])
@@ -17,16 +24,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
+import tempfile
 from typing import Any
 
 import sympy as sp
 
+from rfsym.adapters.files import is_model_file
 from rfsym.algebra.graph import AxisRF, GraphRF, analyse
 from rfsym.commands.networks import load_network
 from rfsym.errors import SpecError
 from rfsym.model.chain import Chain
 from rfsym.model.graph import Graph
+from rfsym.summary.graphs import rerooted
 from rfsym.summary.numbers import exact_number, show_exact
+from rfsym.summary.table import head_note
 
 __all__ = ["add_parser", "anchor_report", "run"]
 
@@ -65,7 +78,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--input", metavar="NAME", help="the input to measure on (default: the only one)"
     )
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--layers", action="store_true", help="one row per layer (rfsym.summary) instead"
+    )
+    parser.add_argument(
+        "--from",
+        dest="from_node",
+        metavar="NODE",
+        help="measure on feature map NODE instead of the input (RF between two feature maps)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "markdown", "csv", "html"),
+        default=None,
+        help="output format (default text; markdown, csv and html need --layers)",
+    )
+    parser.add_argument("--json", action="store_true", help="same as --format json")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
     parser.set_defaults(run=run)
 
 
@@ -195,19 +226,96 @@ def _table(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _write(text: str, path: str | None, inputs: tuple[str, ...]) -> None:
+    """Print ``text``, or write it to ``path`` atomically (temporary file + rename), refusing
+    to overwrite an input.  (A local helper; the CLI's shared one replaces it after merge.)"""
+    if path is None:
+        sys.stdout.write(text)
+        return
+    target = os.path.realpath(path)
+    if any(os.path.exists(i) and os.path.realpath(i) == target for i in inputs):
+        raise SpecError(f"-o {path}: is an input of this command; choose another output file")
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise SpecError(f"-o {path}: the folder {folder} does not exist")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".rfsym-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except OSError as err:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise SpecError(f"-o {path}: cannot write ({err.strerror})") from None
+    print(f"rfsym: wrote {path}", file=sys.stderr)
+
+
+def _layers(args: argparse.Namespace, graph: Graph, fmt: str) -> str:
+    from rfsym.summary import summary
+    from rfsym.summary.graphs import rerooted
+
+    imported = None
+    if is_model_file(args.spec):
+        from rfsym.summary import load_graph
+
+        _, imported = load_graph(args.spec)
+    if args.from_node:
+        graph = rerooted(graph, args.from_node)
+    source = imported if imported is not None and not args.from_node else graph
+    result = summary(source, input=args.input if not args.from_node else None)
+    return {
+        "text": result.to_text,
+        "json": result.to_json,
+        "markdown": result.to_markdown,
+        "csv": result.to_csv,
+        "html": result.to_html,
+    }[fmt]()
+
+
 def run(args: argparse.Namespace) -> int:
-    """Print the anchor report."""
+    """Print the anchor report (or the per-layer summary with ``--layers``)."""
+    fmt = args.format or ("json" if args.json else "text")
+    if args.json and args.format not in (None, "json"):
+        raise SpecError(f"--json and --format {args.format} disagree; give one of them")
     graph = _load(args.spec)
     size = _ints(args.input_size, "--input-size") if args.input_size else None
-    if size is not None and len(size) == 1:
-        size = size[0]
-    result = analyse(graph, input=args.input, input_size=size)
-    nodes = tuple(args.node) if args.node else result.graph.outputs
-    for node in nodes:
-        result.graph.node(node)
-    report = anchor_report(result, nodes, _ints(args.unit, "--unit"), where=args.spec)
-    if args.json:
-        print(json.dumps(report, indent=2, sort_keys=True))
+    if size is not None:
+        graph = graph.with_input_size(size[0] if len(size) == 1 else size)
+    if args.layers:
+        _write(_layers(args, graph, fmt), args.output, (args.spec,))
+        return 0
+    if fmt not in ("text", "json"):
+        raise SpecError(f"--format {fmt} is for --layers; the anchor report is text or json")
+    notes = []
+    if args.node:
+        nodes = tuple(args.node)
+    elif args.from_node:
+        nodes = rerooted(graph, args.from_node).outputs
     else:
-        print(_table(report), end="")
+        last, note = head_note(graph)
+        nodes = (last,) if last is not None else graph.outputs
+        if note:
+            notes.append(f"{note}; reporting {last!r} (choose others with --node)")
+    for node in nodes:
+        graph.node(node)
+    unit = _ints(args.unit, "--unit")
+    maps, misalignments, measured = [], [], None
+    if args.from_node:
+        for node in nodes:
+            result = analyse(rerooted(graph, args.from_node, node))
+            part = anchor_report(result, (node,), unit, where=args.spec)
+            maps += part["feature_maps"]
+            misalignments += part["misalignments"]
+            measured = part
+    else:
+        measured = anchor_report(analyse(graph, input=args.input), nodes, unit, where=args.spec)
+        maps, misalignments = measured["feature_maps"], measured["misalignments"]
+    report = {**measured, "feature_maps": maps, "misalignments": misalignments}
+    if notes:
+        report["notes"] = notes
+    if fmt == "json":
+        text = json.dumps(report, indent=2, sort_keys=True) + "\n"
+    else:
+        text = _table(report) + "".join(f"note: {n}\n" for n in notes)
+    _write(text, args.output, (args.spec,))
     return 0

@@ -30,7 +30,7 @@ from rfsym.model.chain import Chain
 from rfsym.model.graph import Graph
 from rfsym.summary.table import SummaryRow, build_rows, head_note
 
-__all__ = ["Summary", "SummaryRow", "load_graph", "summary"]
+__all__ = ["Summary", "SummaryRow", "between", "load_graph", "summary"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -234,3 +234,30 @@ def summary(
         last_spatial=last,
         verified=verified,
     )
+
+
+def between(
+    model_or_graph: Any,
+    a: str,
+    b: str,
+    *,
+    input_shape: Sequence[int] | None = None,
+    input_size: int | Sequence[int] | None = None,
+) -> Any:
+    """The receptive field of feature map ``b`` measured on feature map ``a`` (not the input).
+
+    The graph is re-rooted at ``a`` (:func:`rfsym.summary.graphs.rerooted`) and analysed with
+    :func:`rfsym.algebra.graph.analyse`; use ``.at(b, axis)`` on the result.  ``model_or_graph``
+    is anything :func:`summary` accepts.
+
+    Raises:
+        GraphError: ``b`` does not depend on ``a``, or an unknown node.
+    """
+    from rfsym.algebra.graph import analyse
+    from rfsym.summary.graphs import rerooted
+
+    graph, _ = load_graph(model_or_graph, input_shape=input_shape)
+    if input_size is not None:
+        size = input_size if isinstance(input_size, int) else tuple(input_size)
+        graph = graph.with_input_size(size)
+    return analyse(rerooted(graph, a, b))

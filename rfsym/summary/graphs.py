@@ -83,21 +83,31 @@ def local_graph(graph: Graph) -> Graph:
     return _pruned(graph, nodes, graph.outputs, keep=lambda name: name not in context)
 
 
-def rerooted(graph: Graph, a: str, b: str) -> Graph:
+def rerooted(graph: Graph, a: str, b: str | None = None) -> Graph:
     """The sub-graph of the paths from ``a`` to ``b``, with ``a`` as its input.
 
     Merges lose their inputs that do not depend on ``a`` (those add nothing to what ``b``
-    reads of ``a``).  Raises :class:`~rfsym.errors.GraphError` when ``b`` does not depend on
-    ``a``.
+    reads of ``a``).  With ``b=None``, every node that depends on ``a`` is kept and the outputs
+    are the graph's outputs among them.  Raises :class:`~rfsym.errors.GraphError` when ``b``
+    does not depend on ``a``.
     """
     graph.node(a)
-    graph.node(b)
     after: set[str] = {a}
     for name in graph.order:
         if any(s in after for s in graph.node(name).inputs):
             after.add(name)
-    if b not in after:
-        raise GraphError(f"node {b!r} does not depend on node {a!r}; nothing of {a!r} reaches it")
+    if b is None:
+        outputs = tuple(o for o in graph.outputs if o in after and o != a)
+        if not outputs:
+            raise GraphError(f"no output of the graph depends on node {a!r}")
+    else:
+        graph.node(b)
+        outputs = (b,)
+        if b not in after or b == a:
+            raise GraphError(
+                f"node {b!r} does not depend on node {a!r}; the receptive field between two "
+                "feature maps needs the second to be computed from the first"
+            )
     size = None
     if graph.sizes is not None:
         spatial = graph.sizes[a]
@@ -116,7 +126,7 @@ def rerooted(graph: Graph, a: str, b: str) -> Graph:
             elif len(kept) < len(node.inputs):
                 node = MergeNode(name=name, inputs=kept, mode=node.mode)
         nodes.append(node)
-    return _pruned(graph, nodes, (b,), keep=lambda name: False)
+    return _pruned(graph, nodes, outputs, keep=lambda name: False)
 
 
 def _pruned(graph: Graph, nodes: list, outputs: tuple[str, ...], keep) -> Graph:
