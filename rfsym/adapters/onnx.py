@@ -490,6 +490,11 @@ class _Builder:
             return self.transposed(node, attrs, before, nd, where)
         if op in _GLOBAL:
             return GlobalPool(mode="max" if "Max" in op else "avg")
+        if op == "DepthToSpace":  # PixelShuffle: output unit x reads input unit floor(x / b)
+            return Upsample(scale_factor=int(attrs["blocksize"]), mode="nearest")
+        if op == "SpaceToDepth":  # PixelUnshuffle: output unit x reads b*x .. b*x + b - 1
+            b = int(attrs["blocksize"])
+            return Conv(kernel_size=b, stride=b)
         if op in ("Resize", "Upsample"):
             return self.resize(node, op, attrs, before, after)
         if op == "Pad":
@@ -629,6 +634,14 @@ class _Builder:
                 raise _Unknown("it resizes the batch or channel axis")
             for n_in, n_out in zip(before[2:], after[2:], strict=True):
                 if n_out % n_in:
+                    raise _Unknown(f"the factor {n_out}/{n_in} is not an integer")
+                factors.append(n_out // n_in)
+        elif op == "Resize" and len(node.input) > 3 and node.input[3] in self.constants:
+            sizes = [int(v) for v in self.constants[node.input[3]]]  # folded from Shape etc.
+            if len(sizes) != len(before) or tuple(sizes[:2]) != tuple(before[:2]):
+                raise _Unknown("it resizes the batch or channel axis")
+            for n_in, n_out in zip(before[2:], sizes[2:], strict=True):
+                if not isinstance(n_in, int) or n_out % n_in:
                     raise _Unknown(f"the factor {n_out}/{n_in} is not an integer")
                 factors.append(n_out // n_in)
         else:

@@ -327,6 +327,8 @@ def _module_layer(
                 before[2 + i] if v is None else int(v) for i, v in enumerate(_pad(wanted, nd))
             )
         mode = "max" if "Max" in type(module).__name__ else "avg"
+        if after is not None and all(n == 1 for n in after[2:]):  # as ONNX's GlobalAveragePool
+            return GlobalPool(mode=mode, name=path)
         return AdaptivePool(output_size=sizes, mode=mode, name=path)
     if isinstance(module, nn.Upsample):
         if after is None:
@@ -1271,6 +1273,8 @@ class _Builder:
             if node.op == "call_function" and target in _ADAPTIVE_FUNCTIONS:
                 if after is None:
                     raise _Unknown(label, "its output shape is unknown")
+                if all(n == 1 for n in after[2:]):
+                    return GlobalPool(mode=_ADAPTIVE_FUNCTIONS[target])
                 return AdaptivePool(output_size=tuple(after[2:]), mode=_ADAPTIVE_FUNCTIONS[target])
             if node.op == "call_function" and target is F.interpolate:
                 if after is None:
