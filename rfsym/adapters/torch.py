@@ -17,7 +17,9 @@ is marked ``partial`` and a diagnostic names the module.
 
 Mapped: ``Conv1d/2d/3d`` (also ``padding="same"``), ``ConvTranspose1d/2d/3d``, max/avg pooling
 (``ceil_mode``, ``dilation``), adaptive pooling (the windows come from the traced shape),
-``Upsample`` / ``F.interpolate`` with an integer factor (nearest, or (bi/tri)linear with
+``PixelShuffle``/``PixelUnshuffle``, tensor slicing (:mod:`rfsym.adapters.slicing`), broadcast
+merges such as squeeze-and-excitation gates and whole-map normalisation statistics (as nearest
+upsampling of a one-unit map, merged back), ``Upsample`` / ``F.interpolate`` with an integer factor (nearest, or (bi/tri)linear with
 ``align_corners=False``), padding layers and ``F.pad``, batch norm, activations, dropout,
 identity, ``Linear`` after flattening, ``Flatten`` / ``flatten`` / ``view``/``reshape`` to
 ``(N, -1)``, global means, ``add``/``sub``/``mul``/``div`` of tensors (merge), ``cat`` along
