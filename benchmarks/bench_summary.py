@@ -31,10 +31,10 @@ def _build(name: str):
 
         return ResNet50(width=64, head=True, classes=1000), (1, 3, 224, 224)
     if name == "mobilenet-v3":
-        from models import MobileNetV3
+        from arch_models import MobileNetV3
 
         return MobileNetV3(), (1, 3, 224, 224)
-    from models import UNet
+    from arch_models import UNet
 
     return UNet(c=64), (1, 1, 256, 256)
 

@@ -57,6 +57,7 @@ from rfsym.adapters.slicing import (
     broadcast_layer,
     slice_layers,
 )
+from rfsym.adapters.torch_layout import identity, permuted, transposed
 from rfsym.errors import GraphError, RfsymError
 from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode
 from rfsym.model.layers import (
@@ -342,6 +343,8 @@ def _module_layer(
         return Pointwise(op=type(module).__name__.lower(), name=path)
     if isinstance(module, nn.Softmax | nn.LogSoftmax | nn.Softmin) and module.dim in (1, -nd - 1):
         return Pointwise(op=type(module).__name__.lower(), name=path)
+    if isinstance(module, nn.LayerNorm | nn.GroupNorm) and nd == 0:  # over features only
+        return Pointwise(op=type(module).__name__.lower(), name=path)
     if isinstance(module, nn.Linear):
         if nd == 0:
             return Pointwise(op="linear", name=path)
@@ -562,7 +565,10 @@ def _translate(
         recordings = {}
     builder = _Builder(module, declare, passthrough, recordings)
     imported = builder.build(graph, shapes, hooked, why)
-    return imported, module, graph, dict(builder.names), bool(hooked)
+    layouts = {
+        n: layout for n, layout in builder.layouts.items() if layout != identity(len(layout))
+    }
+    return imported, module, graph, (dict(builder.names), layouts), bool(hooked)
 
 
 def node_values(
@@ -581,13 +587,13 @@ def node_values(
     ``module``: a copy with the same sub-module paths, e.g. an autograd probe), with the
     ``functions`` and ``methods`` given replaced, and each fx node's value is recorded under the
     rfsym node name it became (nodes the adapter adds itself, such as ``getitem.crop``, have no
-    value).  Used by ``rfsym.summary(..., verify=True)``.
+    value; permuted tensors are recorded permuted back to ``(N, C, *spatial)``).  Used by ``rfsym.summary(..., verify=True)``.
 
     Raises:
         UnsupportedLayerError: parts of the model were recorded with hooks (no fx values).
     """
     shapes = [tuple(t.shape) for t in inputs]
-    _, traced, graph, names, hooked = _translate(
+    _, traced, graph, (names, layouts), hooked = _translate(
         module, input_shape=shapes if len(shapes) > 1 else shapes[0], **options
     )
     if hooked:
@@ -605,7 +611,10 @@ def node_values(
         def run_node(self, n: fx.Node) -> Any:
             result = super().run_node(n)
             if n in names and isinstance(result, torch.Tensor):
-                values.setdefault(names[n], result)
+                value = result
+                if n in layouts:  # a permuted tensor, recorded as (N, C, *spatial)
+                    value = result.permute(*(layouts[n].index(a) for a in range(result.dim())))
+                values.setdefault(names[n], value)
             return result
 
         def call_function(self, target: Any, args: tuple, kwargs: dict) -> Any:
@@ -982,6 +991,7 @@ class _Builder:
         self.diagnostics: list[str] = []
         self.partial = False
         self.shapes: dict[str, tuple[int, ...]] = {}
+        self.layouts: dict[fx.Node, tuple[int, ...]] = {}
 
     def unique(self, name: str) -> str:
         if name not in self.used:
@@ -1125,6 +1135,63 @@ class _Builder:
         shape = _shape(first.meta.get("tensor_meta")) if first is not None else None
         return shape or ()
 
+    def _layout(self, n: fx.Node) -> tuple[int, ...]:
+        shape = _shape(n.meta.get("tensor_meta")) or ()
+        return self.layouts.get(n, identity(len(shape)))
+
+    def permuted_layer(self, node: fx.Node, label: str) -> tuple[AbstractLayer, tuple] | None:
+        """``(layer, layout)`` for a node that permutes or reads a permuted tensor
+        (:mod:`rfsym.adapters.torch_layout`), ``None`` for the ordinary case."""
+        inputs = [n for n in _args(node) if n in self.names]
+        layouts = {self._layout(n) for n in inputs}
+        target = node.target
+        moves = (node.op == "call_method" and target in ("permute", "transpose")) or (
+            node.op == "call_function" and target in (torch.permute, torch.transpose)
+        )
+        layout = next(iter(layouts)) if len(layouts) == 1 else None
+        if not moves and layout is not None and layout == identity(len(layout)):
+            return None
+        if layout is None:
+            raise UnsupportedLayerError(
+                f"{label}: its inputs have different layouts {sorted(layouts)} (permuted "
+                "differently); rfsym follows one layout per merge"
+            )
+        if moves:
+            rest = [a for a in node.args[1:]] + list(node.kwargs.values())
+            if target in ("transpose", torch.transpose):
+                new = transposed(layout, int(rest[0]), int(rest[1])) if len(rest) >= 2 else None
+            else:
+                dims = rest[0] if len(rest) == 1 and isinstance(rest[0], tuple | list) else rest
+                new = permuted(layout, dims)
+            if new is None:
+                raise UnsupportedLayerError(f"{label}: the permutation {rest} is not understood")
+            return Pointwise(op=str(getattr(target, "__name__", target))), new
+        channels_last = layout[-1] == 1
+        if node.op == "call_module":
+            module = self.modules[str(node.target)]
+            if channels_last and isinstance(module, nn.Linear):
+                return Pointwise(op="linear"), layout
+            if (
+                channels_last
+                and isinstance(module, nn.LayerNorm)
+                and len(module.normalized_shape) == 1
+            ):
+                return Pointwise(op="layernorm"), layout
+            if isinstance(module, _POINTWISE_MODULES):
+                return Pointwise(op=type(module).__name__.lower()), layout
+        elif (
+            node.op == "call_function" and target in _POINTWISE_FUNCTIONS | _ELEMENTWISE_FUNCTIONS
+        ) or (node.op == "call_method" and target in _POINTWISE_METHODS | _ELEMENTWISE_METHODS):
+            return Pointwise(op=_op_name(target)), layout
+        elif node.op == "call_function" and target in (F.linear, F.layer_norm) and channels_last:
+            return Pointwise(op=_op_name(target)), layout
+        raise UnsupportedLayerError(
+            f"{label}: this operation on a permuted tensor (layout {layout}: dimension i holds "
+            "canonical axis layout[i] of (N, C, *spatial)) is not modelled; permute back to "
+            "(N, C, *spatial) first (point-wise operations, Linear and LayerNorm over channels-"
+            "last are followed)"
+        )
+
     def translate(
         self,
         node: fx.Node,
@@ -1133,6 +1200,22 @@ class _Builder:
         hooked: set[str],
         why: dict[str, str],
     ) -> str | None:
+        label = (
+            f"{str(node.target)!r} ({type(self.modules[str(node.target)]).__name__})"
+            if node.op == "call_module"
+            else f"{node.name!r} ({_describe_target(node)})"
+        )
+        moved = self.permuted_layer(node, label)
+        if moved is not None:
+            layer, layout = moved
+            self.layouts[node] = layout
+            inputs = [self.names[n] for n in _args(node) if n in self.names]
+            name = str(node.target) if node.op == "call_module" else node.name
+            if len(dict.fromkeys(inputs)) > 1:
+                merged = self.unique(name)
+                self.nodes.append(MergeNode(name=merged, inputs=tuple(dict.fromkeys(inputs))))
+                return merged
+            return self.add_layer(name, _named(layer, name), inputs[0])
         before = self._before(node)
         after = _shape(meta)
         nd = max(len(before) - 2, 0)

@@ -311,3 +311,60 @@ ARCHITECTURES = {
     "espcn-pixelshuffle": (ESPCN, (1, 1, 16, 16)),
     "tcn": (TCN, (1, 1, 48)),
 }
+
+
+class ConvNeXtBlock(nn.Module):
+    """ConvNeXt block (Liu et al. 2022): 7x7 depthwise, permute to channels-last, LayerNorm,
+    Linear 4x expansion, GELU, Linear, layer scale, permute back, residual."""
+
+    def __init__(self, c) -> None:
+        super().__init__()
+        self.dwconv = nn.Conv2d(c, c, 7, padding=3, groups=c)
+        self.norm = nn.LayerNorm(c, eps=1e-6)
+        self.pwconv1 = nn.Linear(c, 4 * c)
+        self.act = nn.GELU()
+        self.pwconv2 = nn.Linear(4 * c, c)
+        self.gamma = nn.Parameter(torch.full((c,), 1e-6))
+
+    def forward(self, x):
+        y = self.dwconv(x).permute(0, 2, 3, 1)
+        y = self.gamma * self.pwconv2(self.act(self.pwconv1(self.norm(y))))
+        return x + y.permute(0, 3, 1, 2)
+
+
+class ChannelsLastNorm(nn.Module):
+    """ConvNeXt's LayerNorm over channels of an (N, C, H, W) tensor, via permutes."""
+
+    def __init__(self, c) -> None:
+        super().__init__()
+        self.norm = nn.LayerNorm(c, eps=1e-6)
+
+    def forward(self, x):
+        return self.norm(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+
+
+class ConvNeXt(nn.Module):
+    """A ConvNeXt-T-shaped stack: 4x4 stride-4 patchify stem, stages of blocks, 2x2 stride-2
+    downsampling with LayerNorm, global average pool, LayerNorm, head."""
+
+    def __init__(self, dims=(4, 8), depths=(2, 1), classes=5) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, dims[0], 4, stride=4), ChannelsLastNorm(dims[0]))
+        self.stages = nn.ModuleList()
+        for i, (c, depth) in enumerate(zip(dims, depths, strict=True)):
+            layers = (
+                [] if i == 0 else [ChannelsLastNorm(dims[i - 1]), nn.Conv2d(dims[i - 1], c, 2, 2)]
+            )
+            layers += [ConvNeXtBlock(c) for _ in range(depth)]
+            self.stages.append(nn.Sequential(*layers))
+        self.norm = nn.LayerNorm(dims[-1])
+        self.head = nn.Linear(dims[-1], classes)
+
+    def forward(self, x):
+        x = self.stem(x)
+        for stage in self.stages:
+            x = stage(x)
+        return self.head(self.norm(x.mean((2, 3))))
+
+
+ARCHITECTURES["convnext"] = (ConvNeXt, (1, 3, 64, 64))
