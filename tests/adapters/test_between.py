@@ -4,6 +4,7 @@ gradient of a unit of ``b`` with respect to the activation ``a`` itself (no re-r
 from __future__ import annotations
 
 import pytest
+from one_torch_thread import one_torch_thread  # noqa: F401  (autouse fixture)
 
 torch = pytest.importorskip("torch")
 

@@ -8,6 +8,7 @@ import sys
 import warnings
 
 import pytest
+from one_torch_thread import one_torch_thread  # noqa: F401  (autouse fixture)
 
 onnx = pytest.importorskip("onnx")
 torch = pytest.importorskip("torch")

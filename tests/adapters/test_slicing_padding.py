@@ -7,6 +7,7 @@ import io
 import warnings
 
 import pytest
+from one_torch_thread import one_torch_thread  # noqa: F401  (autouse fixture)
 
 torch = pytest.importorskip("torch")
 

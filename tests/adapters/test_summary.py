@@ -11,6 +11,7 @@ import sys
 from html.parser import HTMLParser
 
 import pytest
+from one_torch_thread import one_torch_thread  # noqa: F401  (autouse fixture)
 
 from rfsym import Chain, Conv, Pool, summary
 from rfsym.algebra.graph import analyse

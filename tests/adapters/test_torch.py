@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from one_torch_thread import one_torch_thread  # noqa: F401  (autouse fixture)
 
 torch = pytest.importorskip("torch")
 

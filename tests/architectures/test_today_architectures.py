@@ -27,6 +27,17 @@ from rfsym.summary.verify import _FUNCTIONS, _METHODS, probe_copy  # noqa: E402
 NAMES = list(ARCHITECTURES)
 
 
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """One torch thread (restored): on shared cores the default oversubscribes (10x slower)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 def _model(name):
     torch.manual_seed(0)
     factory, shape = ARCHITECTURES[name]

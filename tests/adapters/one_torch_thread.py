@@ -1,4 +1,7 @@
-"""Torch tests here run with one torch thread (restored after each test).
+"""An autouse fixture: a test module that imports it runs with one torch thread (restored).
+
+(A helper module, not a conftest.py: pytest collects conftest files as doctest modules, and two
+of them with one basename clash.)
 
 The probes use small tensors; on a machine whose cores are shared, torch's default of one
 thread per core made a 1 s probe take 17 s (thread oversubscription).
@@ -12,7 +15,7 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _one_torch_thread():
+def one_torch_thread():
     torch = sys.modules.get("torch")
     if torch is None:
         yield
