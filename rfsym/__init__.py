@@ -82,6 +82,7 @@ from rfsym.proof import (
     seed_derivation,
     theorem,
 )
+from rfsym.summary import summary
 
 __version__ = "0.1.0"
 
@@ -141,6 +142,7 @@ __all__ = [
     "parse_expression",
     "positive_symbol",
     "seed_derivation",
+    "summary",
     "symbolic_chain",
     "tf_same_padding",
     "theorem",

@@ -35,6 +35,13 @@ except ImportError as _exc:  # pragma: no cover - exercised in a subprocess test
     ) from _exc
 
 from rfsym.adapters.result import Imported
+from rfsym.adapters.slicing import (
+    SliceError,
+    border_diagnostic,
+    border_refusal,
+    broadcast_layer,
+    slice_layers,
+)
 from rfsym.errors import GraphError, RfsymError, SpecError, UnsupportedLayerError
 from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode
 from rfsym.model.layers import (
@@ -173,6 +180,63 @@ def from_onnx(path_or_model: object, *, passthrough: bool = False) -> Imported:
     return _Builder(model, where, passthrough).build()
 
 
+def _label(node: Any, index: int) -> str:
+    return node.name or f"{node.op_type}_{index}"
+
+
+def _topological(graph: Any, where: str) -> list[int]:
+    """Node indices in an order where every node comes after the nodes it reads.
+
+    ONNX requires the nodes to be listed so; a graph that is merely out of order is read in
+    dependency order (ties in file order), and a graph with a cycle is refused, naming the nodes
+    on the cycle (it used to be read with the back edge silently dropped).
+    """
+    import heapq
+
+    producer: dict[str, int] = {}
+    for index, node in enumerate(graph.node):
+        for output in node.output:
+            if output:
+                producer.setdefault(output, index)
+    reads = [sorted({producer[i] for i in node.input if i in producer}) for node in graph.node]
+    waiting = [len(r) for r in reads]
+    readers: dict[int, list[int]] = {}
+    for index, sources in enumerate(reads):
+        for source in sources:
+            readers.setdefault(source, []).append(index)
+    ready = [i for i, n in enumerate(waiting) if n == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        index = heapq.heappop(ready)
+        order.append(index)
+        for reader in readers.get(index, ()):
+            waiting[reader] -= 1
+            if waiting[reader] == 0:
+                heapq.heappush(ready, reader)
+    if len(order) == len(graph.node):
+        return order
+    done = set(order)
+    start = min(i for i in range(len(graph.node)) if i not in done)
+    path, seen = [start], {start: 0}
+    while True:  # every unfinished node reads an unfinished node: walk back until one repeats
+        nxt = next(s for s in reads[path[-1]] if s not in done)
+        if nxt in seen:
+            cycle = path[seen[nxt] :]
+            break
+        seen[nxt] = len(path)
+        path.append(nxt)
+    cycle.reverse()  # in data-flow order
+    shown = " -> ".join(
+        f"{_label(graph.node[i], i)!r} ({graph.node[i].op_type})" for i in (*cycle, cycle[0])
+    )
+    first = graph.node[cycle[0]]
+    raise GraphError(
+        f"{where}: node {_label(first, cycle[0])!r} ({first.op_type}) is on a cycle: {shown}; "
+        "an ONNX graph must be acyclic (loops belong in a Loop node)"
+    )
+
+
 class _Builder:
     def __init__(self, model: Any, where: str, passthrough: bool) -> None:
         self.graph = model.graph
@@ -189,6 +253,7 @@ class _Builder:
         self.used: set[str] = set()
         self.diagnostics: list[str] = []
         self.partial = False
+        self.node_shapes: dict[str, tuple[int, ...]] = {}
 
     def unique(self, name: str) -> str:
         candidate, k = name, 2
@@ -209,16 +274,22 @@ class _Builder:
             name = self.unique(info.name)
             self.nodes.append(InputNode(name=name, size=size))
             self.names[info.name] = name
+            if dims and all(isinstance(n, int) and n > 0 for n in dims):
+                self.node_shapes[name] = tuple(dims)
         if not self.nodes:
             raise GraphError(f"{self.where}: the model has no input tensor")
-        for index, node in enumerate(self.graph.node):
-            self.visit(node, index)
+        for index in _topological(self.graph, self.where):
+            self.visit(self.graph.node[index], index)
         outputs = [self.names[o.name] for o in self.graph.output if o.name in self.names]
         if not outputs:
             raise GraphError(f"{self.where}: no output of the model depends on its input")
         graph = Graph(nodes=tuple(self.nodes), outputs=tuple(dict.fromkeys(outputs)))
         return Imported(
-            graph=graph, source="onnx", partial=self.partial, diagnostics=tuple(self.diagnostics)
+            graph=graph,
+            source="onnx",
+            partial=self.partial,
+            diagnostics=tuple(self.diagnostics),
+            shapes=tuple(self.node_shapes.items()),
         )
 
     # -- one node --------------------------------------------------------------------------
@@ -238,7 +309,7 @@ class _Builder:
         if not deps:
             self.fold(node)
             return
-        label = node.name or f"{op}_{index}"
+        label = _label(node, index)
         where = f"node {label!r} ({op})"
         data = next(i for i in node.input if i in self.names)
         before = self.shapes.get(data) or ()
@@ -258,16 +329,23 @@ class _Builder:
                     self.unknown(where, f"concatenation on axis {axis} (not channels)"),
                     deps[0],
                 )
+        elif op == "Slice":
+            name = self.slice(node, label, where, before, self.names[data])
         else:
             try:
                 layer = self.translate(node, op, where, before, after)
             except _Unknown as err:
                 layer = self.unknown(where, err.why)
+            except UnsupportedLayerError:
+                raise  # already names the file and the node
             except RfsymError as err:
                 raise UnsupportedLayerError(f"{where}: {' '.join(str(err).split())}") from err
             name = self.layer(label, layer, self.names[data])
         for output in node.output[:1]:
             self.names[output] = name
+            shape = self.shapes.get(output)
+            if shape and all(isinstance(n, int) and n > 0 for n in shape):
+                self.node_shapes.setdefault(name, tuple(shape))
 
     def fold(self, node: Any) -> None:
         """Evaluate a node whose inputs are all constants (shape arithmetic, pads, scales)."""
@@ -317,8 +395,19 @@ class _Builder:
                 a is None or b is None or a == b for a, b in zip(size, out, strict=True)
             )
 
-        kept = [d for d in deps if fits(spatial.get(d, ()))]
-        if len(kept) < len(deps):
+        kept, dropped = [], []
+        for d in deps:
+            size = spatial.get(d, ())
+            if fits(size):
+                kept.append(d)
+                continue
+            known = all(isinstance(n, int) for n in (*size, *out))
+            grow = broadcast_layer(size, out) if known else None
+            if grow is not None:  # a gate broadcast over space: every unit reads unit 0
+                kept.append(self.layer(f"{label}.broadcast", grow, d))
+            else:
+                dropped.append(d)
+        if dropped:
             if not self.passthrough or not kept:
                 raise UnsupportedLayerError(
                     f"{where}: a broadcast merge of inputs with spatial sizes "
@@ -327,7 +416,7 @@ class _Builder:
                 )
             self.partial = True
             self.diagnostics.append(
-                f"{where}: broadcast inputs {[d for d in deps if d not in kept]} ignored "
+                f"{where}: broadcast inputs {dropped} ignored "
                 "(passthrough=True); their receptive field is missing"
             )
         if len(kept) == 1:
@@ -335,6 +424,46 @@ class _Builder:
         name = self.unique(label)
         self.nodes.append(MergeNode(name=name, inputs=tuple(kept), mode=mode))
         return name
+
+    def slice(self, node: Any, label: str, where: str, before: Sequence, source: str) -> str:
+        """``Slice``: point-wise on batch and channels, a window map on a spatial axis
+        (kernel 1, stride = step, offset = start; :mod:`rfsym.adapters.slicing`)."""
+        try:
+            layers = slice_layers(*self._slice_axes(node, before), where=where)
+        except _Unknown as err:
+            return self.layer(label, self.unknown(where, err.why), source)
+        except SliceError as err:
+            return self.layer(
+                label, self.unknown(where, str(err).removeprefix(where + ": ")), source
+            )
+        if not layers:
+            return self.layer(label, Pointwise(op="slice"), source)
+        *first, last = layers
+        for layer in first:
+            source = self.layer(f"{label}.crop", layer, source)
+        return self.layer(label, last, source)
+
+    def _slice_axes(self, node: Any, before: Sequence) -> tuple[list, list]:
+        attrs = _attrs(node)
+        if "starts" in attrs:  # opset < 10: attributes, no steps
+            starts, ends = list(attrs["starts"]), list(attrs["ends"])
+            axes, steps = attrs.get("axes"), None
+        else:
+            starts = [int(v) for v in self.const(node, 1)]
+            ends = [int(v) for v in self.const(node, 2)]
+            axes = self.const(node, 3)
+            steps = self.const(node, 4)
+        rank = len(before)
+        if not rank or not all(isinstance(n, int) and n > 0 for n in before):
+            raise _Unknown("slicing needs the input shape, which shape inference does not know")
+        axes = list(range(len(starts))) if axes is None else [int(a) % rank for a in axes]
+        steps = [1] * len(starts) if steps is None else [int(v) for v in steps]
+        per_axis = [(0, n, 1) for n in before]
+        for axis, start, end, step in zip(axes, starts, ends, steps, strict=True):
+            if step < 1:
+                raise _Unknown(f"step {step} on axis {axis} (only positive steps are modelled)")
+            per_axis[axis] = slice(int(start), int(end), step).indices(before[axis])
+        return per_axis[2:], list(before[2:])
 
     def const(self, node: Any, position: int) -> Any:
         if len(node.input) <= position or not node.input[position]:
@@ -361,6 +490,11 @@ class _Builder:
             return self.transposed(node, attrs, before, nd, where)
         if op in _GLOBAL:
             return GlobalPool(mode="max" if "Max" in op else "avg")
+        if op == "DepthToSpace":  # PixelShuffle: output unit x reads input unit floor(x / b)
+            return Upsample(scale_factor=int(attrs["blocksize"]), mode="nearest")
+        if op == "SpaceToDepth":  # PixelUnshuffle: output unit x reads b*x .. b*x + b - 1
+            b = int(attrs["blocksize"])
+            return Conv(kernel_size=b, stride=b)
         if op in ("Resize", "Upsample"):
             return self.resize(node, op, attrs, before, after)
         if op == "Pad":
@@ -502,6 +636,14 @@ class _Builder:
                 if n_out % n_in:
                     raise _Unknown(f"the factor {n_out}/{n_in} is not an integer")
                 factors.append(n_out // n_in)
+        elif op == "Resize" and len(node.input) > 3 and node.input[3] in self.constants:
+            sizes = [int(v) for v in self.constants[node.input[3]]]  # folded from Shape etc.
+            if len(sizes) != len(before) or tuple(sizes[:2]) != tuple(before[:2]):
+                raise _Unknown("it resizes the batch or channel axis")
+            for n_in, n_out in zip(before[2:], sizes[2:], strict=True):
+                if not isinstance(n_in, int) or n_out % n_in:
+                    raise _Unknown(f"the factor {n_out}/{n_in} is not an integer")
+                factors.append(n_out // n_in)
         else:
             scales = self.const(node, 2 if op == "Resize" else 1)
             if scales is None or len(scales) < 3:
@@ -545,11 +687,11 @@ class _Builder:
         if any(p != (0, 0) for p in full[:2]):
             raise _Unknown("it pads the batch or channel axis")
         pairs = tuple(full[2:])
-        if mode != "constant":
-            self.diagnostics.append(
-                f"{where}: {mode} padding is modelled as zero padding (border units read "
-                "reflected or repeated pixels instead of padding)"
-            )
+        if mode != "constant" and any(p != (0, 0) for p in pairs):
+            if not self.passthrough:
+                raise UnsupportedLayerError(border_refusal(f"{self.where}: {where}", "mode", mode))
+            self.partial = True
+            self.diagnostics.append(border_diagnostic(where, mode))
         if all(lo >= 0 and hi >= 0 for lo, hi in pairs):
             return Pad(padding=pairs)
         if all(lo <= 0 and hi <= 0 for lo, hi in pairs):

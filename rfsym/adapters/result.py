@@ -28,17 +28,23 @@ class Imported:
             torch.fx could not trace was recorded with forward hooks as a chain (branches inside
             it may be missed).  Every such place has a line in ``diagnostics``.
         diagnostics: one line per approximation or note, naming the module or node.
+        shapes: ``(node name, full tensor shape)`` pairs the framework reported (``(N, C, H, W)``
+            for PyTorch), for summaries; nodes the adapter added itself may be missing.
     """
 
     graph: Graph
     source: str
     partial: bool = False
     diagnostics: tuple[str, ...] = ()
+    shapes: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.graph, Graph):
             raise GraphError(f"Imported: graph = {self.graph!r} is not an rfsym Graph")
         object.__setattr__(self, "diagnostics", tuple(self.diagnostics))
+        object.__setattr__(
+            self, "shapes", tuple((n, tuple(s)) for n, s in dict(self.shapes).items())
+        )
 
     def raise_if_partial(self) -> Imported:
         """Return ``self``, or raise :class:`~rfsym.errors.GraphError` listing the diagnostics."""

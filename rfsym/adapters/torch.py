@@ -17,7 +17,9 @@ is marked ``partial`` and a diagnostic names the module.
 
 Mapped: ``Conv1d/2d/3d`` (also ``padding="same"``), ``ConvTranspose1d/2d/3d``, max/avg pooling
 (``ceil_mode``, ``dilation``), adaptive pooling (the windows come from the traced shape),
-``Upsample`` / ``F.interpolate`` with an integer factor (nearest, or (bi/tri)linear with
+``PixelShuffle``/``PixelUnshuffle``, tensor slicing (:mod:`rfsym.adapters.slicing`), broadcast
+merges such as squeeze-and-excitation gates and whole-map normalisation statistics (as nearest
+upsampling of a one-unit map, merged back), ``Upsample`` / ``F.interpolate`` with an integer factor (nearest, or (bi/tri)linear with
 ``align_corners=False``), padding layers and ``F.pad``, batch norm, activations, dropout,
 identity, ``Linear`` after flattening, ``Flatten`` / ``flatten`` / ``view``/``reshape`` to
 ``(N, -1)``, global means, ``add``/``sub``/``mul``/``div`` of tensors (merge), ``cat`` along
@@ -48,6 +50,14 @@ except ImportError as _exc:  # pragma: no cover - exercised in a subprocess test
     ) from _exc
 
 from rfsym.adapters.result import Imported
+from rfsym.adapters.slicing import (
+    SliceError,
+    border_diagnostic,
+    border_refusal,
+    broadcast_layer,
+    slice_layers,
+)
+from rfsym.adapters.torch_layout import identity, permuted, transposed
 from rfsym.errors import GraphError, RfsymError
 from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode
 from rfsym.model.layers import (
@@ -63,7 +73,7 @@ from rfsym.model.layers import (
     Upsample,
 )
 
-__all__ = ["from_torch"]
+__all__ = ["from_torch", "node_values"]
 
 Declared = AbstractLayer | Callable[[Any], AbstractLayer]
 
@@ -96,6 +106,11 @@ _PAD = (
     nn.CircularPad2d,
     nn.CircularPad3d,
 )
+_BORDER_PAD = {
+    **dict.fromkeys((nn.ReflectionPad1d, nn.ReflectionPad2d, nn.ReflectionPad3d), "reflect"),
+    **dict.fromkeys((nn.ReplicationPad1d, nn.ReplicationPad2d, nn.ReplicationPad3d), "replicate"),
+    **dict.fromkeys((nn.CircularPad1d, nn.CircularPad2d, nn.CircularPad3d), "circular"),
+}
 _POINTWISE_MODULES = (
     nn.BatchNorm1d,
     nn.BatchNorm2d,
@@ -315,6 +330,8 @@ def _module_layer(
                 before[2 + i] if v is None else int(v) for i, v in enumerate(_pad(wanted, nd))
             )
         mode = "max" if "Max" in type(module).__name__ else "avg"
+        if after is not None and all(n == 1 for n in after[2:]):  # as ONNX's GlobalAveragePool
+            return GlobalPool(mode=mode, name=path)
         return AdaptivePool(output_size=sizes, mode=mode, name=path)
     if isinstance(module, nn.Upsample):
         if after is None:
@@ -326,6 +343,8 @@ def _module_layer(
         return Pointwise(op=type(module).__name__.lower(), name=path)
     if isinstance(module, nn.Softmax | nn.LogSoftmax | nn.Softmin) and module.dim in (1, -nd - 1):
         return Pointwise(op=type(module).__name__.lower(), name=path)
+    if isinstance(module, nn.LayerNorm | nn.GroupNorm) and nd == 0:  # over features only
+        return Pointwise(op=type(module).__name__.lower(), name=path)
     if isinstance(module, nn.Linear):
         if nd == 0:
             return Pointwise(op="linear", name=path)
@@ -334,7 +353,29 @@ def _module_layer(
         if after is not None and len(after) == 2:
             return Flatten(name=path)
         raise _Unknown(path, f"only flattening to (N, features) is modelled, got {after}")
+    if isinstance(module, nn.PixelShuffle):  # output unit x reads input unit floor(x / r)
+        return Upsample(scale_factor=int(module.upscale_factor), mode="nearest", name=path)
+    if isinstance(module, nn.PixelUnshuffle):  # output unit x reads inputs r*x .. r*x + r - 1
+        r = int(module.downscale_factor)
+        return Conv(kernel_size=r, stride=r, name=path)
     raise _Unknown(path)
+
+
+def _global_statistics(module: Any, nd: int) -> bool | None:
+    """Whether a normalisation module uses statistics over every spatial axis (``True``: each
+    unit then depends on the whole map), is point-wise (``False``), or neither (``None``: over
+    some axes only).  ``None`` is also returned for modules that are not normalisations."""
+    if isinstance(module, nn.GroupNorm):
+        return nd > 0
+    if isinstance(module, nn.InstanceNorm1d | nn.InstanceNorm2d | nn.InstanceNorm3d):
+        running = module.track_running_stats and not module.training
+        return not running and nd > 0
+    if isinstance(module, nn.LayerNorm):
+        axes = len(module.normalized_shape)
+        if nd == 0:
+            return False
+        return True if axes >= nd else None
+    return None
 
 
 def _pad(values: tuple, nd: int) -> tuple:
@@ -480,6 +521,18 @@ def from_torch(
         GraphError: the traced graph is not a valid rfsym graph (e.g. a merge of different
             spatial sizes, as in a broadcast squeeze-and-excitation gate).
     """
+    return _translate(module, input_shape=input_shape, passthrough=passthrough, declare=declare)[0]
+
+
+def _translate(
+    module: Any,
+    *,
+    input_shape: Sequence[int] | Sequence[Sequence[int]],
+    passthrough: bool = False,
+    declare: Mapping[str | type, Declared] | None = None,
+) -> tuple[Imported, Any, fx.Graph, dict, bool]:
+    """:func:`from_torch`, also returning the traced module and graph, the fx-node -> rfsym
+    name map and whether hooks were used (for :func:`node_values`)."""
     if not isinstance(module, nn.Module):
         raise UnsupportedLayerError(
             f"from_torch: expected a torch.nn.Module, got {type(module).__name__}"
@@ -511,7 +564,69 @@ def from_torch(
     else:
         recordings = {}
     builder = _Builder(module, declare, passthrough, recordings)
-    return builder.build(graph, shapes, hooked, why)
+    imported = builder.build(graph, shapes, hooked, why)
+    layouts = {
+        n: layout for n, layout in builder.layouts.items() if layout != identity(len(layout))
+    }
+    return imported, module, graph, (dict(builder.names), layouts), bool(hooked)
+
+
+def node_values(
+    module: Any,
+    inputs: Sequence[Any],
+    *,
+    run_on: Any = None,
+    functions: Mapping[Any, Callable] | None = None,
+    methods: Mapping[str, Callable] | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """Every rfsym node's output tensor when the model runs on ``inputs``, by node name.
+
+    ``module`` is translated with :func:`from_torch` (``options`` are its keyword arguments,
+    e.g. ``declare``); its traced graph is then run by an interpreter on ``run_on`` (default
+    ``module``: a copy with the same sub-module paths, e.g. an autograd probe), with the
+    ``functions`` and ``methods`` given replaced, and each fx node's value is recorded under the
+    rfsym node name it became (nodes the adapter adds itself, such as ``getitem.crop``, have no
+    value; permuted tensors are recorded permuted back to ``(N, C, *spatial)``).  Used by ``rfsym.summary(..., verify=True)``.
+
+    Raises:
+        UnsupportedLayerError: parts of the model were recorded with hooks (no fx values).
+    """
+    shapes = [tuple(t.shape) for t in inputs]
+    _, traced, graph, (names, layouts), hooked = _translate(
+        module, input_shape=shapes if len(shapes) > 1 else shapes[0], **options
+    )
+    if hooked:
+        raise UnsupportedLayerError(
+            "node_values: parts of the model were recorded with forward hooks (torch.fx could "
+            "not trace them), so their values are not available per node"
+        )
+    root = run_on if run_on is not None else module
+    if traced is not module:  # from_torch wrapped a lone layer or an untraceable top level
+        root = nn.Sequential(OrderedDict([(next(iter(traced._modules)), root)]))
+    functions, methods = dict(functions or {}), dict(methods or {})
+    values: dict[str, Any] = {}
+
+    class _Record(fx.Interpreter):
+        def run_node(self, n: fx.Node) -> Any:
+            result = super().run_node(n)
+            if n in names and isinstance(result, torch.Tensor):
+                value = result
+                if n in layouts:  # a permuted tensor, recorded as (N, C, *spatial)
+                    value = result.permute(*(layouts[n].index(a) for a in range(result.dim())))
+                values.setdefault(names[n], value)
+            return result
+
+        def call_function(self, target: Any, args: tuple, kwargs: dict) -> Any:
+            return super().call_function(functions.get(target, target), args, kwargs)
+
+        def call_method(self, target: Any, args: tuple, kwargs: dict) -> Any:
+            if target in methods:
+                return methods[target](*args, **kwargs)
+            return super().call_method(target, args, kwargs)
+
+    _Record(root, graph=graph).run(*inputs)
+    return values
 
 
 def _input_shapes(input_shape: object) -> list[tuple[int, ...]]:
@@ -559,6 +674,8 @@ class _Shapes(fx.Interpreter):
         meta = fx.node.map_aggregate(result, extract)
         if found:
             n.meta["tensor_meta"] = meta
+        elif isinstance(result, int) and not isinstance(result, bool):
+            n.meta["rfsym_value"] = result  # a size the traced code computed (slice bounds)
         return result
 
 
@@ -624,7 +741,17 @@ def _meta_twin(module: Any) -> Any:
 
 # The shape rules below take modules by exact type: a subclass may override ``forward``, so it
 # runs on the meta device instead.
-_SHAPE_PRESERVING_TYPES = {*_POINTWISE_MODULES, nn.Softmax, nn.LogSoftmax, nn.Softmin}
+_SHAPE_PRESERVING_TYPES = {
+    *_POINTWISE_MODULES,
+    nn.Softmax,
+    nn.LogSoftmax,
+    nn.Softmin,
+    nn.GroupNorm,
+    nn.LayerNorm,
+    nn.InstanceNorm1d,
+    nn.InstanceNorm2d,
+    nn.InstanceNorm3d,
+}
 _ADAPTIVE_ND = {
     **{kind: int(kind.__name__[-2]) for kind in _ADAPTIVE},
     **{function: int(function.__name__[-2]) for function in _ADAPTIVE_FUNCTIONS},
@@ -673,6 +800,13 @@ def _known_shape(op: Any, args: tuple, kwargs: dict) -> torch.Tensor | None:
     elif op in _ADAPTIVE_FUNCTIONS and not _pick(args, kwargs, 2, "return_indices", False):
         output_size = _pick(args, kwargs, 1, "output_size", None)
         shape = _adaptive_shape(x, output_size, _ADAPTIVE_ND[op])
+    elif kind is nn.PixelShuffle and x.dim() == 4 and x.shape[1] % op.upscale_factor**2 == 0:
+        r = op.upscale_factor
+        shape = (x.shape[0], x.shape[1] // r**2, x.shape[2] * r, x.shape[3] * r)
+    elif kind is nn.PixelUnshuffle and x.dim() == 4:
+        r = op.downscale_factor
+        if x.shape[2] % r == 0 and x.shape[3] % r == 0:
+            shape = (x.shape[0], x.shape[1] * r**2, x.shape[2] // r, x.shape[3] // r)
     elif kind is nn.Upsample:
         shape = _resize_shape(x, op.size, op.scale_factor, op.mode, op.align_corners, False)
     elif op is F.interpolate:
@@ -856,6 +990,8 @@ class _Builder:
         self.names: dict[fx.Node, str] = {}
         self.diagnostics: list[str] = []
         self.partial = False
+        self.shapes: dict[str, tuple[int, ...]] = {}
+        self.layouts: dict[fx.Node, tuple[int, ...]] = {}
 
     def unique(self, name: str) -> str:
         if name not in self.used:
@@ -906,6 +1042,23 @@ class _Builder:
         )
         raise UnsupportedLayerError(f"{err.what}: {kind} is not supported{reason}; {how}")
 
+    def border(self, where: str, field: str, mode: str) -> None:
+        """Refuse a padding mode that reads input units at the border (or, with
+        ``passthrough=True``, note that it is modelled as zero padding)."""
+        if not self.passthrough:
+            raise UnsupportedLayerError(border_refusal(where, field, mode))
+        self.partial = True
+        self.diagnostics.append(border_diagnostic(where, mode))
+
+    def module_border(self, module: Any, path: str) -> None:
+        """:meth:`border` for a convolution's ``padding_mode`` or a non-zero padding module."""
+        where = f"{path!r} ({type(module).__name__})"
+        mode = getattr(module, "padding_mode", "zeros") if isinstance(module, _CONV) else "zeros"
+        if mode != "zeros":
+            self.border(where, "padding_mode", mode)
+        elif type(module) in _BORDER_PAD:
+            self.border(where, "padding mode", _BORDER_PAD[type(module)])
+
     def add_layer(self, name: str, layer: AbstractLayer, source: str) -> str:
         name = self.unique(name)
         self.nodes.append(LayerNode(name=name, layer=layer, input=source))
@@ -931,6 +1084,7 @@ class _Builder:
                 size = tuple(spatial) if len(spatial) > 1 else (spatial[0] if spatial else None)
                 self.nodes.append(InputNode(name=name, size=size))
                 self.names[node] = name
+                self.shapes[name] = tuple(shape)
                 continue
             if node.op == "output":
                 found = _args(node)
@@ -948,13 +1102,18 @@ class _Builder:
             if node.op == "call_function" and node.target is operator.getitem:
                 parent = node.args[0]
                 if isinstance(parent, fx.Node) and parent in self.names:
-                    self.names[node] = self.names[parent]
+                    if _shape(parent.meta.get("tensor_meta")) is None:
+                        self.names[node] = self.names[parent]  # one output of a tuple
+                    else:
+                        self.names[node] = self.getitem(node, parent)
+                        self._record_shape(node)
                 continue
             if _shape(meta) is None and not isinstance(meta, tuple | list):
                 continue  # sizes, shapes, other non-tensor values
             name = self.translate(node, deps, meta, hooked, why)
             if name is not None:
                 self.names[node] = name
+                self._record_shape(node)
         if not outputs:
             raise GraphError("from_torch: the model's output does not depend on its input")
         source = "torch.fx+hooks" if hooked else "torch.fx"
@@ -963,12 +1122,75 @@ class _Builder:
             source=source,
             partial=self.partial,
             diagnostics=tuple(self.diagnostics),
+            shapes=tuple(self.shapes.items()),
         )
+
+    def _record_shape(self, node: fx.Node) -> None:
+        shape = _shape(node.meta.get("tensor_meta"))
+        if shape is not None:
+            self.shapes.setdefault(self.names[node], shape)
 
     def _before(self, node: fx.Node) -> tuple[int, ...]:
         first = next((n for n in _args(node) if n in self.names), None)
         shape = _shape(first.meta.get("tensor_meta")) if first is not None else None
         return shape or ()
+
+    def _layout(self, n: fx.Node) -> tuple[int, ...]:
+        shape = _shape(n.meta.get("tensor_meta")) or ()
+        return self.layouts.get(n, identity(len(shape)))
+
+    def permuted_layer(self, node: fx.Node, label: str) -> tuple[AbstractLayer, tuple] | None:
+        """``(layer, layout)`` for a node that permutes or reads a permuted tensor
+        (:mod:`rfsym.adapters.torch_layout`), ``None`` for the ordinary case."""
+        inputs = [n for n in _args(node) if n in self.names]
+        layouts = {self._layout(n) for n in inputs}
+        target = node.target
+        moves = (node.op == "call_method" and target in ("permute", "transpose")) or (
+            node.op == "call_function" and target in (torch.permute, torch.transpose)
+        )
+        layout = next(iter(layouts)) if len(layouts) == 1 else None
+        if not moves and layout is not None and layout == identity(len(layout)):
+            return None
+        if layout is None:
+            raise UnsupportedLayerError(
+                f"{label}: its inputs have different layouts {sorted(layouts)} (permuted "
+                "differently); rfsym follows one layout per merge"
+            )
+        if moves:
+            rest = [a for a in node.args[1:]] + list(node.kwargs.values())
+            if target in ("transpose", torch.transpose):
+                new = transposed(layout, int(rest[0]), int(rest[1])) if len(rest) >= 2 else None
+            else:
+                dims = rest[0] if len(rest) == 1 and isinstance(rest[0], tuple | list) else rest
+                new = permuted(layout, dims)
+            if new is None:
+                raise UnsupportedLayerError(f"{label}: the permutation {rest} is not understood")
+            return Pointwise(op=str(getattr(target, "__name__", target))), new
+        channels_last = layout[-1] == 1
+        if node.op == "call_module":
+            module = self.modules[str(node.target)]
+            if channels_last and isinstance(module, nn.Linear):
+                return Pointwise(op="linear"), layout
+            if (
+                channels_last
+                and isinstance(module, nn.LayerNorm)
+                and len(module.normalized_shape) == 1
+            ):
+                return Pointwise(op="layernorm"), layout
+            if isinstance(module, _POINTWISE_MODULES):
+                return Pointwise(op=type(module).__name__.lower()), layout
+        elif (
+            node.op == "call_function" and target in _POINTWISE_FUNCTIONS | _ELEMENTWISE_FUNCTIONS
+        ) or (node.op == "call_method" and target in _POINTWISE_METHODS | _ELEMENTWISE_METHODS):
+            return Pointwise(op=_op_name(target)), layout
+        elif node.op == "call_function" and target in (F.linear, F.layer_norm) and channels_last:
+            return Pointwise(op=_op_name(target)), layout
+        raise UnsupportedLayerError(
+            f"{label}: this operation on a permuted tensor (layout {layout}: dimension i holds "
+            "canonical axis layout[i] of (N, C, *spatial)) is not modelled; permute back to "
+            "(N, C, *spatial) first (point-wise operations, Linear and LayerNorm over channels-"
+            "last are followed)"
+        )
 
     def translate(
         self,
@@ -978,6 +1200,22 @@ class _Builder:
         hooked: set[str],
         why: dict[str, str],
     ) -> str | None:
+        label = (
+            f"{str(node.target)!r} ({type(self.modules[str(node.target)]).__name__})"
+            if node.op == "call_module"
+            else f"{node.name!r} ({_describe_target(node)})"
+        )
+        moved = self.permuted_layer(node, label)
+        if moved is not None:
+            layer, layout = moved
+            self.layouts[node] = layout
+            inputs = [self.names[n] for n in _args(node) if n in self.names]
+            name = str(node.target) if node.op == "call_module" else node.name
+            if len(dict.fromkeys(inputs)) > 1:
+                merged = self.unique(name)
+                self.nodes.append(MergeNode(name=merged, inputs=tuple(dict.fromkeys(inputs))))
+                return merged
+            return self.add_layer(name, _named(layer, name), inputs[0])
         before = self._before(node)
         after = _shape(meta)
         nd = max(len(before) - 2, 0)
@@ -987,7 +1225,10 @@ class _Builder:
             if path in hooked:
                 return self.hooked(path, module, deps[0], why[path])
             layer = self.declared(module, path)
+            if layer is None and _global_statistics(module, nd):
+                return self.statistics(path, deps[0])
             if layer is None:
+                self.module_border(module, path)
                 try:
                     layer = _module_layer(module, path, before, after)
                 except _Unknown as err:
@@ -1015,6 +1256,44 @@ class _Builder:
         layer = self.function_layer(node, before, after, nd)
         return self.add_layer(node.name, layer, deps[0])
 
+    def getitem(self, node: fx.Node, parent: fx.Node) -> str:
+        """Indexing a tensor: slices of batch and channels are point-wise; a slice of a spatial
+        axis is a window map (kernel 1, stride = step, offset = start), see
+        :mod:`rfsym.adapters.slicing`.  Anything that changes the rank is not modelled."""
+        source = self.names[parent]
+        label = f"{node.name!r} (tensor indexing)"
+        before = _shape(parent.meta.get("tensor_meta")) or ()
+        try:
+            axes = _slices(node.args[1], before, label)
+            layers = slice_layers(axes[2:], before[2:], where=label)
+        except (_Unknown, SliceError) as err:
+            why = err.why if isinstance(err, _Unknown) else str(err).removeprefix(label + ": ")
+            unknown = _Unknown(label, why)
+            return self.add_layer(
+                node.name, self.unknown(unknown, "this indexing", declarable=False), source
+            )
+        if not layers:
+            return self.add_layer(node.name, Pointwise(op="getitem"), source)
+        *first, last = layers
+        for layer in first:
+            source = self.add_layer(f"{node.name}.crop", layer, source)
+        return self.add_layer(node.name, last, source)
+
+    def statistics(self, path: str, source: str) -> str:
+        """A normalisation with statistics over the whole map (GroupNorm, InstanceNorm, a
+        LayerNorm over (C, H, W)): ``x`` merged with its global mean broadcast back, so every
+        unit reads the whole map (the local receptive field, without the statistics, is the
+        unit itself)."""
+        shape = self.shapes.get(source)
+        if shape is None or len(shape) < 3:
+            raise UnsupportedLayerError(f"{path!r}: the shape of its input is unknown")
+        sizes = shape[2:]
+        stats = self.add_layer(f"{path}.stats", GlobalPool(mode="avg"), source)
+        back = self.add_layer(f"{path}.broadcast", broadcast_layer((1,) * len(sizes), sizes), stats)
+        name = self.unique(path)
+        self.nodes.append(MergeNode(name=name, inputs=(source, back), mode="add"))
+        return name
+
     def merge(self, node: fx.Node, deps: list[str], mode: str) -> str:
         sizes = {}
         for n in _args(node):
@@ -1022,9 +1301,20 @@ class _Builder:
                 sizes.setdefault(self.names[n], _shape(n.meta.get("tensor_meta")))
         spatial = {d: (s or ())[2:] for d, s in sizes.items()}
         out = _shape(node.meta.get("tensor_meta")) or ()
-        kept = [d for d in deps if spatial.get(d) == tuple(out[2:])]
-        if len(kept) < len(deps):
-            dropped = [d for d in deps if d not in kept]
+        kept, dropped = [], []
+        for d in deps:
+            size = spatial.get(d)
+            if size == tuple(out[2:]):
+                kept.append(d)
+                continue
+            grow = (
+                broadcast_layer(size or (), out[2:]) if size and len(sizes[d]) == len(out) else None
+            )
+            if grow is not None:  # a gate broadcast over space: every unit reads unit 0
+                kept.append(self.add_layer(f"{node.name}.broadcast", grow, d))
+            else:
+                dropped.append(d)
+        if dropped:
             if not self.passthrough or not kept:
                 raise UnsupportedLayerError(
                     f"{node.name!r} ({_describe_target(node)}): a broadcast merge of inputs "
@@ -1068,6 +1358,8 @@ class _Builder:
             if node.op == "call_function" and target in _ADAPTIVE_FUNCTIONS:
                 if after is None:
                     raise _Unknown(label, "its output shape is unknown")
+                if all(n == 1 for n in after[2:]):
+                    return GlobalPool(mode=_ADAPTIVE_FUNCTIONS[target])
                 return AdaptivePool(output_size=tuple(after[2:]), mode=_ADAPTIVE_FUNCTIONS[target])
             if node.op == "call_function" and target is F.interpolate:
                 if after is None:
@@ -1079,10 +1371,7 @@ class _Builder:
                 mode = _arg(node, 2, "mode", "constant")
                 layer = _pad_layer(tuple(_arg(node, 1, "pad", ())), nd, label)
                 if mode != "constant":
-                    self.diagnostics.append(
-                        f"{label}: {mode} padding is modelled as zero padding (border units read "
-                        "reflected or repeated pixels instead of padding)"
-                    )
+                    self.border(label, "mode", str(mode))
                 return layer
             if (node.op == "call_function" and target is torch.flatten) or (
                 node.op == "call_method" and target in _RESHAPE_METHODS
@@ -1091,6 +1380,12 @@ class _Builder:
                     return Pointwise(op=str(getattr(target, "__name__", target)))
                 if after is not None and len(after) == 2 and nd > 0:
                     return Flatten()
+                if (
+                    after is not None
+                    and len(after) > 2
+                    and all(n == 1 for n in (*after[2:], *before[2:]))
+                ):  # (N, C) or (N, C, 1, 1) to (N, C', 1, 1): one unit stays one unit
+                    return Pointwise(op=str(getattr(target, "__name__", target)))
                 raise _Unknown(label, f"reshaping {before} to {after} is not modelled")
             if (node.op == "call_function" and target in (torch.mean, torch.amax, torch.sum)) or (
                 node.op == "call_method" and target in ("mean", "amax", "sum")
@@ -1123,6 +1418,7 @@ class _Builder:
             layer = self.declared(inner, inner_path)
             inner_path = _user_path(inner_path)
             if layer is None:
+                self.module_border(inner, inner_path)
                 try:
                     layer = _module_layer(inner, inner_path, before, after)
                 except _Unknown as err:
@@ -1143,6 +1439,38 @@ def _named(layer: AbstractLayer, path: str) -> AbstractLayer:
         return dataclasses.replace(layer, name=path)
     except (TypeError, RfsymError):
         return layer
+
+
+def _bound(value: object, label: str) -> int | None:
+    """A slice bound: an int, ``None``, or a size computed by the traced code (its value was
+    recorded by the shape pass)."""
+    if isinstance(value, fx.Node):
+        value = value.meta.get("rfsym_value")
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise _Unknown(label, f"the slice bound {value!r} is not a known integer")
+
+
+def _slices(index: object, shape: tuple[int, ...], label: str) -> list[tuple[int, int, int]]:
+    """``(start, stop, step)`` per axis of ``x[index]``, resolved with the axis sizes."""
+    items = list(index) if isinstance(index, tuple) else [index]
+    if sum(item is Ellipsis for item in items) > 1:
+        raise _Unknown(label, "more than one Ellipsis")
+    if Ellipsis in items:
+        at = items.index(Ellipsis)
+        items[at : at + 1] = [slice(None)] * (len(shape) - len(items) + 1)
+    items += [slice(None)] * (len(shape) - len(items))
+    if len(items) != len(shape):
+        raise _Unknown(label, f"{len(items)} indices for a tensor of rank {len(shape)}")
+    axes = []
+    for item, n in zip(items, shape, strict=True):
+        if not isinstance(item, slice):
+            raise _Unknown(
+                label, f"indexing with {item!r} changes the rank (only slices are modelled)"
+            )
+        bounds = (_bound(item.start, label), _bound(item.stop, label), _bound(item.step, label))
+        axes.append(slice(*bounds).indices(n))
+    return axes
 
 
 def _op_name(target: object) -> str:

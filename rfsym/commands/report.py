@@ -1,9 +1,16 @@
-"""``rfsym report SPEC``: the anchor report of chosen feature maps (SSD / Faster R-CNN design).
+"""``rfsym report SPEC``: the anchor report of chosen feature maps, or every layer (``--layers``).
 
 Per feature map and axis: the receptive-field size (min and max over units when it depends on
 the unit), the jump (the anchor step), the centre of unit 0 and the input interval of any unit;
-as a table, or as JSON (``--json``; sorted keys, exact numbers: ints, rationals as ``"p/q"``).
-``SPEC`` is a spec file, a model file (``.onnx``) or the name of a zoo network.
+as a table, or as JSON (``--format json`` or ``--json``; sorted keys, exact numbers: ints,
+rationals as ``"p/q"``).  ``SPEC`` is a spec file, a model file (``.onnx``) or the name of a zoo
+network.  Without ``--node``, a classifier (whose outputs read the whole input through global
+pooling) is reported at its last feature map with spatial extent, with a note saying so.
+
+``--layers`` prints :func:`rfsym.summary` instead: one row per node, in any ``--format``
+(text, markdown, csv, json, html).  ``--from NODE`` measures receptive fields on feature map
+``NODE`` instead of the input (``docs/summary.md``).  ``-o FILE`` writes the output to a file
+(atomically; never over the input).
 
 >>> from rfsym.cli import main
 >>> main(["report", "patchgan_70", "--unit", "3,5"])
@@ -17,16 +24,22 @@ from __future__ import annotations
 
 import argparse
 import json
-from fractions import Fraction
+import os
+import sys
+import tempfile
 from typing import Any
 
 import sympy as sp
 
+from rfsym.adapters.files import is_model_file
 from rfsym.algebra.graph import AxisRF, GraphRF, analyse
 from rfsym.commands.networks import load_network
 from rfsym.errors import SpecError
 from rfsym.model.chain import Chain
 from rfsym.model.graph import Graph
+from rfsym.summary.graphs import rerooted
+from rfsym.summary.numbers import exact_number, show_exact
+from rfsym.summary.table import head_note
 
 __all__ = ["add_parser", "anchor_report", "run"]
 
@@ -65,7 +78,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--input", metavar="NAME", help="the input to measure on (default: the only one)"
     )
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--layers", action="store_true", help="one row per layer (rfsym.summary) instead"
+    )
+    parser.add_argument(
+        "--from",
+        dest="from_node",
+        metavar="NODE",
+        help="measure on feature map NODE instead of the input (RF between two feature maps)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "markdown", "csv", "html"),
+        default=None,
+        help="output format (default text; markdown, csv and html need --layers)",
+    )
+    parser.add_argument("--json", action="store_true", help="same as --format json")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
     parser.set_defaults(run=run)
 
 
@@ -84,27 +115,14 @@ def _load(spec: str) -> Graph:
     return Graph.from_chain(network) if isinstance(network, Chain) else network
 
 
-def _exact(value: sp.Expr | None) -> Any:
-    """An exact JSON number: int, ``"p/q"`` for a rational, text for a symbolic expression."""
-    if value is None:
-        return None
-    if value.is_Integer:
-        return int(value)
-    if value.is_Rational:
-        return f"{value.p}/{value.q}"
-    return str(value)
+def anchor_report(
+    result: GraphRF, nodes: tuple[str, ...], unit: tuple[int, ...], *, where: str = "report"
+) -> dict[str, Any]:
+    """The report as a JSON-ready dict (the schema of ``rfsym report --json``).
 
-
-def _show(value: sp.Expr | None) -> str:
-    if value is None:
-        return "unbounded"
-    if value.is_Rational and not value.is_Integer:
-        return str(float(Fraction(int(value.p), int(value.q))))
-    return str(value)
-
-
-def anchor_report(result: GraphRF, nodes: tuple[str, ...], unit: tuple[int, ...]) -> dict[str, Any]:
-    """The report as a JSON-ready dict (the schema of ``rfsym report --json``)."""
+    Raises:
+        LimitError: a number too long to print (``where`` names the file in the message).
+    """
     graph = result.graph
     ndim = graph.ndim
     units = unit * ndim if len(unit) == 1 else unit
@@ -118,18 +136,24 @@ def anchor_report(result: GraphRF, nodes: tuple[str, ...], unit: tuple[int, ...]
             rf: AxisRF = result.at(node, axis)
             u = units[axis]
             lo, hi = rf.interval(u)
+
+            def _exact(value: Any, field: str, node: str = node, axis: int = axis) -> Any:
+                return exact_number(
+                    value, place=f"{where}: node {node!r}, axis {names[axis]}, {field}"
+                )
+
             axes.append(
                 {
                     "axis": names[axis],
                     "size": graph.sizes[node][axis] if graph.sizes else None,
-                    "rf_min": _exact(rf.rf_min),
-                    "rf_max": _exact(rf.rf_max),
-                    "jump": _exact(rf.jump),
-                    "jumps": [_exact(j) for j in rf.jumps],
-                    "padding": _exact(rf.padding),
-                    "centre_0": _exact(sp.nsimplify(rf.centre(0))),
+                    "rf_min": _exact(rf.rf_min, "rf_min"),
+                    "rf_max": _exact(rf.rf_max, "rf_max"),
+                    "jump": _exact(rf.jump, "jump"),
+                    "jumps": [_exact(j, "jumps") for j in rf.jumps],
+                    "padding": _exact(rf.padding, "padding"),
+                    "centre_0": _exact(sp.nsimplify(rf.centre(0)), "centre_0"),
                     "unit": u,
-                    "interval": [_exact(lo), _exact(hi)],
+                    "interval": [_exact(lo, "interval"), _exact(hi, "interval")],
                     "aligned": rf.aligned,
                 }
             )
@@ -145,9 +169,11 @@ def anchor_report(result: GraphRF, nodes: tuple[str, ...], unit: tuple[int, ...]
                 "node": m.node,
                 "axis": names[m.axis],
                 "kind": m.kind,
-                "rf_min": _exact(m.rf_min),
-                "rf_max": _exact(m.rf_max),
-                "sizes": [_exact(s) for s in m.sizes],
+                "rf_min": exact_number(m.rf_min, place=f"{where}: merge {m.node!r}, rf_min"),
+                "rf_max": exact_number(m.rf_max, place=f"{where}: merge {m.node!r}, rf_max"),
+                "sizes": [
+                    exact_number(s, place=f"{where}: merge {m.node!r}, sizes") for s in m.sizes
+                ],
             }
             for m in result.misalignments
         ],
@@ -170,12 +196,12 @@ def _table(report: dict[str, Any]) -> str:
     for fmap in report["feature_maps"]:
         for ax in fmap["axes"]:
             lo, hi = ax["rf_min"], ax["rf_max"]
-            rf = str(lo) if lo == hi else f"{lo}..{'unbounded' if hi is None else hi}"
-            jump = "/".join(map(str, ax["jumps"])) if ax["jump"] is None else str(ax["jump"])
-            centre = ax["centre_0"]
-            if isinstance(centre, str) and "/" in centre:
-                p, q = centre.split("/")
-                centre = str(int(p) / int(q))
+            rf = show_exact(lo) if lo == hi else f"{show_exact(lo)}..{show_exact(hi)}"
+            jumps = ax["jumps"]
+            jump = (
+                "/".join(map(show_exact, jumps)) if ax["jump"] is None else show_exact(ax["jump"])
+            )
+            centre = show_exact(ax["centre_0"])
             rows.append(
                 [
                     fmap["node"],
@@ -183,10 +209,10 @@ def _table(report: dict[str, Any]) -> str:
                     "?" if ax["size"] is None else str(ax["size"]),
                     rf,
                     jump,
-                    str(ax["padding"]),
+                    show_exact(ax["padding"]),
                     str(centre),
                     str(ax["unit"]),
-                    f"[{ax['interval'][0]}, {ax['interval'][1]}]",
+                    f"[{show_exact(ax['interval'][0])}, {show_exact(ax['interval'][1])}]",
                 ]
             )
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
@@ -200,19 +226,96 @@ def _table(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _write(text: str, path: str | None, inputs: tuple[str, ...]) -> None:
+    """Print ``text``, or write it to ``path`` atomically (temporary file + rename), refusing
+    to overwrite an input.  (A local helper; the CLI's shared one replaces it after merge.)"""
+    if path is None:
+        sys.stdout.write(text)
+        return
+    target = os.path.realpath(path)
+    if any(os.path.exists(i) and os.path.realpath(i) == target for i in inputs):
+        raise SpecError(f"-o {path}: is an input of this command; choose another output file")
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise SpecError(f"-o {path}: the folder {folder} does not exist")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".rfsym-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except OSError as err:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise SpecError(f"-o {path}: cannot write ({err.strerror})") from None
+    print(f"rfsym: wrote {path}", file=sys.stderr)
+
+
+def _layers(args: argparse.Namespace, graph: Graph, fmt: str) -> str:
+    from rfsym.summary import summary
+    from rfsym.summary.graphs import rerooted
+
+    imported = None
+    if is_model_file(args.spec):
+        from rfsym.summary import load_graph
+
+        _, imported = load_graph(args.spec)
+    if args.from_node:
+        graph = rerooted(graph, args.from_node)
+    source = imported if imported is not None and not args.from_node else graph
+    result = summary(source, input=args.input if not args.from_node else None)
+    return {
+        "text": result.to_text,
+        "json": result.to_json,
+        "markdown": result.to_markdown,
+        "csv": result.to_csv,
+        "html": result.to_html,
+    }[fmt]()
+
+
 def run(args: argparse.Namespace) -> int:
-    """Print the anchor report."""
+    """Print the anchor report (or the per-layer summary with ``--layers``)."""
+    fmt = args.format or ("json" if args.json else "text")
+    if args.json and args.format not in (None, "json"):
+        raise SpecError(f"--json and --format {args.format} disagree; give one of them")
     graph = _load(args.spec)
     size = _ints(args.input_size, "--input-size") if args.input_size else None
-    if size is not None and len(size) == 1:
-        size = size[0]
-    result = analyse(graph, input=args.input, input_size=size)
-    nodes = tuple(args.node) if args.node else result.graph.outputs
-    for node in nodes:
-        result.graph.node(node)
-    report = anchor_report(result, nodes, _ints(args.unit, "--unit"))
-    if args.json:
-        print(json.dumps(report, indent=2, sort_keys=True))
+    if size is not None:
+        graph = graph.with_input_size(size[0] if len(size) == 1 else size)
+    if args.layers:
+        _write(_layers(args, graph, fmt), args.output, (args.spec,))
+        return 0
+    if fmt not in ("text", "json"):
+        raise SpecError(f"--format {fmt} is for --layers; the anchor report is text or json")
+    notes = []
+    if args.node:
+        nodes = tuple(args.node)
+    elif args.from_node:
+        nodes = rerooted(graph, args.from_node).outputs
     else:
-        print(_table(report), end="")
+        last, note = head_note(graph)
+        nodes = (last,) if last is not None else graph.outputs
+        if note:
+            notes.append(f"{note}; reporting {last!r} (choose others with --node)")
+    for node in nodes:
+        graph.node(node)
+    unit = _ints(args.unit, "--unit")
+    maps, misalignments, measured = [], [], None
+    if args.from_node:
+        for node in nodes:
+            result = analyse(rerooted(graph, args.from_node, node))
+            part = anchor_report(result, (node,), unit, where=args.spec)
+            maps += part["feature_maps"]
+            misalignments += part["misalignments"]
+            measured = part
+    else:
+        measured = anchor_report(analyse(graph, input=args.input), nodes, unit, where=args.spec)
+        maps, misalignments = measured["feature_maps"], measured["misalignments"]
+    report = {**measured, "feature_maps": maps, "misalignments": misalignments}
+    if notes:
+        report["notes"] = notes
+    if fmt == "json":
+        text = json.dumps(report, indent=2, sort_keys=True) + "\n"
+    else:
+        text = _table(report) + "".join(f"note: {n}\n" for n in notes)
+    _write(text, args.output, (args.spec,))
     return 0

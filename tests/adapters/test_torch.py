@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from one_torch_thread import one_torch_thread  # noqa: F401  (autouse fixture)
 
 torch = pytest.importorskip("torch")
 
@@ -89,7 +90,7 @@ class WithMystery(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self.conv = nn.Conv2d(1, 1, 3)
-        self.odd = nn.PixelShuffle(1)
+        self.odd = nn.LocalResponseNorm(2)
 
     def forward(self, x):
         return self.odd(self.conv(x))
@@ -99,7 +100,7 @@ def test_an_unknown_module_names_its_type_and_path_and_how_to_declare_it():
     with pytest.raises(UnsupportedLayerError) as info:
         from_torch(WithMystery(), input_shape=(1, 1, 8, 8))
     text = str(info.value)
-    assert "'odd' (PixelShuffle)" in text
+    assert "'odd' (LocalResponseNorm)" in text
     assert "declare=" in text and "passthrough=True" in text
 
 
@@ -112,7 +113,7 @@ def test_declared_geometry_is_used():
     by_type = from_torch(
         WithMystery(),
         input_shape=(1, 1, 8, 8),
-        declare={nn.PixelShuffle: lambda m: Conv(kernel_size=(1, 1))},
+        declare={nn.LocalResponseNorm: lambda m: Conv(kernel_size=(1, 1))},
     )
     assert analyse(by_type.graph).at(None, 0).rf == 3
 
@@ -120,16 +121,42 @@ def test_declared_geometry_is_used():
 def test_passthrough_marks_the_result_partial():
     imported = from_torch(WithMystery(), input_shape=(1, 1, 8, 8), passthrough=True)
     assert imported.partial
-    assert any("'odd' (PixelShuffle)" in line for line in imported.diagnostics)
+    assert any("'odd' (LocalResponseNorm)" in line for line in imported.diagnostics)
     with pytest.raises(GraphError, match="partial"):
         imported.raise_if_partial()
 
 
-def test_a_broadcast_merge_is_refused_unless_passed_through():
-    with pytest.raises(UnsupportedLayerError, match="broadcast merge"):
-        from_torch(Gate(), input_shape=(1, 1, 8, 8))
-    imported = from_torch(Gate(), input_shape=(1, 1, 8, 8), passthrough=True)
-    assert imported.partial and "broadcast" in imported.diagnostics[0]
+def test_a_squeeze_and_excitation_gate_reads_the_whole_input():
+    """Issue 13: the gate used to be refused (and with passthrough reported RF 3, partial).  The
+    broadcast is nearest upsampling of the one-unit map, so every unit reads the whole input."""
+    shape = (1, 1, 8, 8)
+    imported = from_torch(Gate(), input_shape=shape)
+    assert not imported.partial
+    units = [(0, 0), (3, 2), (5, 5)]
+    probed, _ = autograd_intervals(Gate(), shape, units)
+    assert probed == [((0, 7), (0, 7))] * 3
+    assert rfsym_intervals(imported, shape, units) == probed
+
+
+class RowGate(nn.Module):
+    """A broadcast along one axis only: row 0 (after a conv) scales every row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(1, 1, 3, padding=1)
+
+    def forward(self, x):
+        y = self.conv(x)
+        return y * y[:, :, 2:3, :]
+
+
+def test_a_broadcast_along_one_axis_agrees_with_autograd():
+    shape = (1, 1, 8, 9)
+    imported = from_torch(RowGate(), input_shape=shape)
+    units = [(0, 0), (4, 3), (7, 8)]
+    probed, _ = autograd_intervals(RowGate(), shape, units)
+    assert rfsym_intervals(imported, shape, units) == probed
+    assert probed[0] == ((0, 3), (0, 1))  # row 0 reads rows 0-1 itself and 1-3 via the gate
 
 
 class Branchy(nn.Module):
