@@ -24,8 +24,14 @@ from rfsym.model.spec import load_spec
 __all__ = ["load_network"]
 
 
-def load_network(spec: str) -> Chain | Graph:
-    """The network named by ``spec`` (a path or a zoo name)."""
+def load_network(spec: str, *, schedules: bool = False) -> Chain | Graph:
+    """The network named by ``spec`` (a path or a zoo name).
+
+    A spec with repeat blocks (:mod:`rfsym.model.schedule`) is kept as a ``Schedule`` when
+    ``schedules`` (``rfsym whatif``), else written out as a chain when every count is a number.
+    """
+    if not schedules and not is_model_file(spec) and os.path.exists(spec):
+        return _written_out(spec, load_spec(spec))
     if is_model_file(spec):
         imported = load_model(spec)
         for line in imported.diagnostics:
@@ -40,3 +46,26 @@ def load_network(spec: str) -> Chain | Graph:
             f"{spec}: no such spec file, and not a zoo network ({', '.join(zoo.names())})"
         )
     return load_spec(spec)
+
+
+MAX_WRITTEN_OUT = 1_000_000
+"""Most layers a spec's repeat blocks may write out for the commands that need a chain."""
+
+
+def _written_out(spec: str, network: object) -> Chain | Graph:
+    from rfsym.model.schedule import Schedule
+
+    if not isinstance(network, Schedule):
+        return network
+    if network.count_symbols:
+        names = ", ".join(s.name for s in network.count_symbols)
+        raise SpecError(
+            f"{spec}: the repeat count {names} is a symbol; this command needs every count to "
+            "be a number (rfsym whatif solve/sweep/compare answer questions about a symbolic depth)"
+        )
+    if network.length() > MAX_WRITTEN_OUT:
+        raise SpecError(
+            f"{spec}: the repeat blocks write out {network.length()} layers; at most "
+            f"{MAX_WRITTEN_OUT} are allowed"
+        )
+    return network.unrolled()

@@ -97,7 +97,7 @@ def parse_grid(text: str) -> tuple[str, list[int]]:
 
 
 def _network(path: str, repeat: str | None) -> object:
-    network = load_network(path)
+    network = load_network(path, schedules=True)
     if isinstance(network, Graph):
         try:
             network = network.as_chain()  # every question is open to chains
