@@ -268,8 +268,16 @@ def _folder(layer: AbstractLayer, axis: int):
     if all(v.is_Integer for v in values):
         fixed = FoldLayer(*map(int, values))
         return lambda env: fixed
-    programs = [build(v, absolute=False) for v in values]
-    return lambda env: FoldLayer(*(int(p(env)) for p in programs))
+    constant = [int(v) if v.is_Integer else None for v in values]
+    varying = [(n, build(v, absolute=False)) for n, v in enumerate(values) if not v.is_Integer]
+
+    def at(env: Mapping) -> FoldLayer:
+        fields = list(constant)
+        for n, program in varying:
+            fields[n] = int(program(env))
+        return FoldLayer(*fields)
+
+    return at
 
 
 def _fold(schedule: Schedule, values: Mapping[sp.Symbol, int], axis: int) -> FoldResult | None:
@@ -279,17 +287,28 @@ def _fold(schedule: Schedule, values: Mapping[sp.Symbol, int], axis: int) -> Fol
     folders: dict[int, object] = {}
     out: list[FoldLayer] = []
 
+    def folder(layer: AbstractLayer):
+        if id(layer) not in folders:
+            folders[id(layer)] = _folder(layer, axis)
+        return folders[id(layer)]
+
     def walk(items: tuple) -> None:
         for item in items:
-            if isinstance(item, Repeat):
-                for index in range(concrete_count(item, values)):
-                    if item.index is not None:
-                        env[item.index] = index
-                    walk(item.body)
-            else:
-                if id(item) not in folders:
-                    folders[id(item)] = _folder(item, axis)
-                out.append(folders[id(item)](env))
+            if not isinstance(item, Repeat):
+                out.append(folder(item)(env))
+                continue
+            count, index = concrete_count(item, values), item.index
+            if all(isinstance(x, AbstractLayer) for x in item.body):  # flat: no recursion
+                body = [folder(x) for x in item.body]
+                for i in range(count):
+                    if index is not None:
+                        env[index] = i
+                    out.extend(f(env) for f in body)
+                continue
+            for i in range(count):
+                if index is not None:
+                    env[index] = i
+                walk(item.body)
 
     walk(schedule.items)
     for number, layer in enumerate(out, start=1):
