@@ -270,7 +270,9 @@ def _symbol_entries(
             _fold_at(network, {**given, symbol: current - 1}, axis) if current > minimum else None
         )
         for quantity, expr in forms.items():
-            derivative = sp.diff(expr, symbol)
+            # floor(n/c) and n mod c (schedule cycles) are steps: no derivative, differences only
+            stepped = any(symbol in f.free_symbols for f in expr.atoms(sp.floor, sp.Mod))
+            derivative = sp.nan if stepped else sp.diff(expr, symbol)
             entries.append(
                 SensitivityEntry(
                     place=f"symbol {symbol}",
@@ -278,7 +280,7 @@ def _symbol_entries(
                     value=current,
                     quantity=quantity,
                     derivative=derivative,
-                    derivative_at=sp.simplify(derivative.xreplace(point)),
+                    derivative_at=sp.nan if stepped else sp.simplify(derivative.xreplace(point)),
                     forward=up[quantity] - reference[quantity],
                     backward=None if down is None else reference[quantity] - down[quantity],
                 )

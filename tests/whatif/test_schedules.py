@@ -193,3 +193,20 @@ def test_a_symbolic_stride_schedule_without_closed_form_is_refused():
     }
     with pytest.raises(WhatIfError, match="no closed form"):
         forms_of(from_spec(spec))
+
+
+def test_a_sweep_over_cycles_equals_the_fold():
+    from rfsym.whatif import sweep
+
+    net = _net("2^(i mod 10)", kernel=2, first=[{"type": "conv", "kernel_size": 2}])
+    n = net.count_symbols[0]
+    rows = list(sweep(net, {"n": range(1, 45)}).rows())
+    assert rows == [(v, fold_values(net, {n: v}).rf) for v in range(1, 45)]
+
+
+def test_sensitivity_to_a_cyclic_count_gives_differences_not_derivatives():
+    from rfsym.whatif import sensitivity
+
+    net = _net("2^(i mod 10)", kernel=2)
+    (entry,) = sensitivity(net, {"n": 12}).ranked("rf")
+    assert entry.derivative is sp.nan and (entry.forward, entry.backward) == (4, 2)
