@@ -9,12 +9,22 @@ asserted (speed targets are reviewed by people, not by tests).
   route on a 10**4-point sub-grid;
 * a 10**5-point grid with strides of 10**6 whose values all pass 2**63: every point takes the
   Python-int route (exact, slower), spot-checked against the fold;
-* solving for the depth of a repeated block (several targets): target < 0.5 s each.
+* solving for the depth of a repeated block (several targets): target < 0.5 s each;
+* ``rfsym whatif solve`` as a whole process on a spec schedule (issue 16): the depth ``n`` of a
+  10-cycle WaveNet schedule ``d = 2^(i mod 10)`` reaching 10**6 samples (n = 9780, folded layer
+  by layer as the independent check): target < 1 s beyond start-up, where start-up is the same
+  interpreter running ``python -m rfsym whatif solve --help``.  Median of 5 runs each, side by side.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 
@@ -136,10 +146,54 @@ def bench_solve() -> None:
         )
 
 
+WAVENET_SCHEDULE = {
+    "schema_version": 1,
+    "name": "wavenet cycles",
+    "layers": [
+        {"type": "conv", "kernel_size": 2},
+        {
+            "type": "repeat",
+            "count": "n",
+            "index": "i",
+            "layers": [{"type": "conv", "kernel_size": 2, "dilation": "2^(i mod 10)"}],
+        },
+    ],
+}
+
+
+def _process(argv: list[str], runs: int = 5) -> tuple[float, str]:
+    """Median wall time of ``python -m rfsym ARGV`` (fresh process each run) and its output."""
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}
+    times, out = [], ""
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "rfsym", *argv], capture_output=True, text=True, env=env
+        )
+        times.append(time.perf_counter() - start)
+        out = done.stdout
+    return statistics.median(times), out
+
+
+def bench_solve_cli() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "wavenet.json")
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(WAVENET_SCHEDULE, handle)
+        startup, _ = _process(["whatif", "solve", "--help"])
+        whole, out = _process(["whatif", "solve", path, "--unknown", "n", "--target", "10^6"])
+    print(
+        f"rfsym whatif solve (WaveNet schedule, r >= 10**6): median {whole:.3f} s whole process, "
+        f"start-up (whatif solve --help) {startup:.3f} s, beyond start-up {whole - startup:.3f} s "
+        f"(ratio {whole / startup:.2f}); target < 1 s beyond start-up; answer: {out.strip()}"
+    )
+
+
 def main() -> None:
     print(f"numpy {np.__version__}")
     bench_sweep()
     bench_solve()
+    bench_solve_cli()
 
 
 if __name__ == "__main__":

@@ -28,8 +28,12 @@ STDIN = "<stdin>"
 __all__ = ["load_network"]
 
 
-def load_network(spec: str) -> Chain | Graph:
-    """The network named by ``spec`` (a path, ``-`` for standard input, or a zoo name)."""
+def load_network(spec: str, *, schedules: bool = False) -> Chain | Graph:
+    """The network named by ``spec`` (a path, ``-`` for standard input, or a zoo name).
+
+    A spec with repeat blocks (:mod:`rfsym.model.schedule`) is kept as a ``Schedule`` when
+    ``schedules`` (``rfsym whatif``), else written out as a chain when every count is a number.
+    """
     if spec == "-":
         data = sys.stdin.buffer.read(MAX_SPEC_BYTES + 1)
         if len(data) > MAX_SPEC_BYTES:
@@ -37,7 +41,7 @@ def load_network(spec: str) -> Chain | Graph:
                 f"{STDIN}: the spec is larger than {MAX_SPEC_BYTES} bytes; rfsym reads specs up "
                 "to that size"
             )
-        return from_spec(data, source=STDIN)
+        return _kept_or_written_out(STDIN, from_spec(data, source=STDIN), schedules)
     if is_model_file(spec):
         imported = load_model(spec)
         for line in imported.diagnostics:
@@ -51,4 +55,27 @@ def load_network(spec: str) -> Chain | Graph:
         raise SpecError(
             f"{spec}: no such spec file, and not a zoo network ({', '.join(zoo.names())})"
         )
-    return load_spec(spec)
+    return _kept_or_written_out(spec, load_spec(spec), schedules)
+
+
+MAX_WRITTEN_OUT = 1_000_000
+"""Most layers a spec's repeat blocks may write out for the commands that need a chain."""
+
+
+def _kept_or_written_out(source: str, network: object, schedules: bool) -> Chain | Graph:
+    from rfsym.model.schedule import Schedule
+
+    if schedules or not isinstance(network, Schedule):
+        return network
+    if network.count_symbols:
+        names = ", ".join(s.name for s in network.count_symbols)
+        raise SpecError(
+            f"{source}: the repeat count {names} is a symbol; this command needs every count to "
+            "be a number (rfsym whatif solve/sweep/compare answer questions about a symbolic depth)"
+        )
+    if network.length() > MAX_WRITTEN_OUT:
+        raise SpecLimitError(
+            f"{source}: the repeat blocks write out {network.length()} layers; at most "
+            f"{MAX_WRITTEN_OUT} are allowed"
+        )
+    return network.unrolled()

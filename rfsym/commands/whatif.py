@@ -6,8 +6,9 @@ allowed, nothing is evaluated as Python) and must be integers.  ``--repeat NAME`
 into a block repeated ``NAME`` times (a non-negative integer symbol), ``--repeat 4`` into four
 copies.
 
-    rfsym whatif solve patchgan.json --unknown k --target 70 --exact
+    rfsym whatif solve patchgan.json --unknown k --target 70 --exact [--explain | --format latex]
     rfsym whatif sweep block.json --repeat n --grid n=0..8 --grid s=1,2 --format csv
+    rfsym whatif sweep stack.json --grid n=1..16 --plot depth.png --target 16000
     rfsym whatif sensitivity vgg.json
     rfsym whatif compare a.json b.json --set s=2
     rfsym whatif erf stack.json --weights
@@ -16,7 +17,9 @@ copies.
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import sys
 
 import sympy as sp
 
@@ -25,8 +28,9 @@ from rfsym.errors import GraphError
 from rfsym.model.expression import parse_expression
 from rfsym.model.graph import Graph
 from rfsym.model.params import nonnegative_symbol
+from rfsym.model.schedule import Repeat, Schedule
 from rfsym.whatif.blocks import RepeatedBlock
-from rfsym.whatif.compare import compare
+from rfsym.whatif.compare import compare, shown
 from rfsym.whatif.erf import checked_moments, erf_moments, erf_weights
 from rfsym.whatif.errors import WhatIfError
 from rfsym.whatif.network import free_symbols_of
@@ -37,6 +41,7 @@ from rfsym.whatif.sweep import sweep
 __all__ = ["add_parser", "parse_assignment", "parse_grid"]
 
 _NAME = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*=(.*)\Z", re.DOTALL)
+_DERIVATION_FORMATS = ("text", "latex", "mathml", "markdown", "json")
 MAX_GRID = 10_000_000
 """Largest number of values one ``--grid`` range may list."""
 
@@ -97,7 +102,7 @@ def parse_grid(text: str) -> tuple[str, list[int]]:
 
 
 def _network(path: str, repeat: str | None) -> object:
-    network = load_network(path)
+    network = load_network(path, schedules=True)
     if isinstance(network, Graph):
         try:
             network = network.as_chain()  # every question is open to chains
@@ -109,6 +114,9 @@ def _network(path: str, repeat: str | None) -> object:
     if repeat is None:
         return network
     chain = network
+    if isinstance(network, Schedule) and re.fullmatch(r"[0-9]+|[A-Za-z][A-Za-z0-9_]*", repeat):
+        count = int(repeat) if repeat.isdigit() else nonnegative_symbol(repeat)
+        return Schedule(items=(Repeat(count=count, body=network.items),), name=network.name)
     if re.fullmatch(r"[0-9]+", repeat):
         return RepeatedBlock(block=chain, repeats=int(repeat))
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", repeat):
@@ -153,10 +161,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--exact", action="store_true", help="require == target (default >=)")
     p.add_argument("--quantity", default="rf", choices=("rf", "jump"))
     p.add_argument(
+        "--explain", action="store_true", help="print the reasoning line by line after the answer"
+    )
+    p.add_argument(
+        "--format",
         "--derivation",
+        dest="format",
         metavar="FORMAT",
-        choices=("text", "latex", "mathml", "markdown", "json"),
-        help="print the checked derivation in FORMAT instead of the explanation",
+        choices=_DERIVATION_FORMATS,
+        help="print the checked derivation in FORMAT (text, latex, mathml, markdown, json) "
+        "instead of the answer; --derivation is the old name",
     )
     p.set_defaults(run=_solve)
 
@@ -179,11 +193,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="also save a plot (needs the plot extra: pip install 'rfsym[plot]')",
     )
     p.add_argument("--x", metavar="NAME", help="the plot's horizontal axis (default: first)")
+    p.add_argument(
+        "--log",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="logarithmic vertical axis (auto: when the values grow exponentially)",
+    )
+    p.add_argument("--target", type=int, metavar="INT", help="draw this value as a horizontal line")
     p.set_defaults(run=_sweep)
 
     p = whatif.add_parser("sensitivity", help="ranked derivatives and exact differences")
     common(p)
     p.add_argument("--quantity", default="rf", choices=("rf", "jump", "centre"))
+    p.add_argument("--format", default="table", choices=("table", "json"))
     p.set_defaults(run=_sensitivity)
 
     p = whatif.add_parser("compare", help="difference of two designs and its sign")
@@ -211,11 +233,14 @@ def _solve(args: argparse.Namespace) -> int:
         quantity=args.quantity,
         axis=args.axis,
     )
-    if args.derivation:
+    if args.format:
         from rfsym.printers import render
 
-        print(render(result.derivation(), args.derivation), end="")
-    else:
+        print(render(result.derivation(), args.format), end="")
+        return 0
+    print(result.summary(), end="")
+    if args.explain:
+        print()
         print(result.explain(), end="")
     return 0
 
@@ -225,6 +250,14 @@ def _sweep(args: argparse.Namespace) -> int:
     grid = dict(parse_grid(item) for item in args.grid)
     for name, value in _values(args.set).items():
         grid[name] = [value]
+    if args.plot and not os.path.isdir(os.path.dirname(os.path.abspath(args.plot))):
+        raise WhatIfError(
+            where="whatif sweep",
+            field="--plot",
+            value=args.plot,
+            allowed=f"a file in an existing directory "
+            f"({os.path.dirname(os.path.abspath(args.plot))} does not exist)",
+        )
     result = sweep(network, grid, quantity=args.quantity, axis=args.axis)
     text = {"table": result.to_table, "csv": result.to_csv, "json": result.to_json}[args.format]()
     print(text, end="")
@@ -237,13 +270,28 @@ def _sweep(args: argparse.Namespace) -> int:
                 value=args.plot,
                 allowed="a sweep over at least one symbol",
             )
-        result.plot(args.x or names[0], args.plot)
+        x = args.x or names[0]
+        written = result.plot(
+            x,
+            args.plot,
+            log=_log_axis(args.log),
+            target=args.target,
+            title=f"{_label(args.spec, network)}: {args.quantity} against {x}",
+        )
+        print(f"rfsym: wrote {written}", file=sys.stderr)
     return 0
+
+
+def _log_axis(choice: str) -> bool | None:
+    return {"auto": None, "yes": True, "no": False}[choice]
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
     report = sensitivity(_network(args.spec, args.repeat), _values(args.set), axis=args.axis)
-    print(report.to_table(args.quantity), end="")
+    if args.format == "json":
+        print(report.to_json(args.quantity), end="")
+    else:
+        print(report.to_table(args.quantity), end="")
     return 0
 
 
@@ -251,10 +299,22 @@ def _compare(args: argparse.Namespace) -> int:
     a = _network(args.spec, args.repeat)
     b = _network(args.other, args.repeat)
     result = compare(
-        a, b, quantity=args.quantity, values=_values(args.set), axis=args.axis, scan=args.scan
+        a,
+        b,
+        quantity=args.quantity,
+        values=_values(args.set),
+        axis=args.axis,
+        scan=args.scan,
+        names=(_label(args.spec, a), _label(args.other, b)),
     )
     print(result.describe(), end="")
     return 0
+
+
+def _label(path: str, network: object) -> str:
+    """How compare names a design: its spec's name, else the file (or zoo) name."""
+    name = getattr(network, "name", None)
+    return name if isinstance(name, str) and name else os.path.basename(path)
 
 
 def _erf(args: argparse.Namespace) -> int:
@@ -282,10 +342,10 @@ def _erf(args: argparse.Namespace) -> int:
         f"receptive field r = {sp.sstr(moments.rf)}",
         f"ERF mean (RF centre) = {sp.sstr(moments.mean)}",
         f"ERF variance = {sp.sstr(moments.variance)}",
-        f"(2 sigma / r)^2 = {sp.sstr(moments.ratio_squared)}",
+        f"(2 sigma / r)^2 = {shown(moments.ratio_squared)}",
     ]
     if not moments.ratio_squared.free_symbols:
-        lines.append(f"2 sigma / r = {sp.sstr(sp.radsimp(moments.ratio))}")
+        lines.append(f"2 sigma / r = {shown(sp.radsimp(moments.ratio))}")
     if checked:
         lines.append("checked: the exactly convolved box kernels give the same mean and variance")
     print("\n".join(lines))

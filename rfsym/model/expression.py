@@ -10,7 +10,7 @@ Grammar (lowest precedence first; as in Python, ``-k**2`` is ``-(k**2)`` and pow
 right, ``2**3**2 == 2**9``)::
 
     expression := term (("+" | "-") term)*
-    term       := unary (("*" | "/") unary)*
+    term       := unary (("*" | "/" | "mod") unary)*
     unary      := ("+" | "-")* power
     power      := atom (("**" | "^") unary)?
     atom       := INTEGER | NAME | "(" expression ")"
@@ -30,6 +30,12 @@ Traceback (most recent call last):
 rfsym.errors.ExpressionLimitError: power (a + b + c + d + e + f + g + h)**64 has 1329890705 terms once expanded; an expression may have at most 128 (write a symbol for the quantity instead) (column 19)
     (a+b+c+d+e+f+g+h)^64
                       ^
+
+Schedules: the index ``i`` of a repeat block (:mod:`rfsym.model.schedule`; a symbol with the
+attribute ``repetition_index``, given in ``symbols``) may also be the exponent of a positive
+integer constant and the left operand of ``mod``: ``2^i``, WaveNet's ``2^(i mod 10)``.  ``a mod
+c`` is the remainder ``0 .. c-1`` (SymPy ``Mod``) by a positive integer constant ``c``.
+:func:`to_text` writes an expression back in this grammar.
 
 >>> parse_expression("2*k + 1")
 2*k + 1
@@ -54,6 +60,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 from rfsym.errors import ExpressionError, ExpressionLimitError
 from rfsym.model.limits import (
@@ -76,6 +83,7 @@ __all__ = [
     "MAX_TERMS",
     "is_valid_name",
     "parse_expression",
+    "to_text",
 ]
 
 _TOKEN = re.compile(
@@ -136,6 +144,8 @@ def _degree(expr: sp.Expr) -> int:
         return sum(_degree(a) for a in expr.args)
     if expr.is_Pow and expr.exp.is_Integer:
         return _degree(expr.base) * abs(int(expr.exp))
+    if (expr.is_Pow and expr.base.is_Integer) or isinstance(expr, sp.Mod):
+        return 1  # 2^i and i mod c: an atom of degree 1, like a symbol
     return MAX_DEGREE + 1  # not built by this parser; refuse to raise it to a power
 
 
@@ -145,6 +155,11 @@ def _bits(expr: sp.Expr) -> int:
         (max(abs(r.p).bit_length(), r.q.bit_length()) for r in expr.atoms(sp.Rational)),
         default=0,
     )
+
+
+def _indices_only(expr: sp.Expr) -> bool:
+    """Whether every symbol of ``expr`` is a repeat block's index (``repetition_index``)."""
+    return all(getattr(s, "repetition_index", False) for s in expr.free_symbols)
 
 
 def _short(expr: sp.Expr) -> str:
@@ -242,15 +257,39 @@ class _Parser:
 
     def term(self) -> sp.Expr:
         value = self.unary()
-        while op := self.accept("*", "/"):
+        while op := self.accept("*", "/") or self.accept_mod():
             right = self.unary()
-            if op.text == "*":
+            if op.text == "mod":
+                value = self.modulo(value, right, op)
+            elif op.text == "*":
                 value = self.sized(value * right, op)
             elif right.is_zero:
                 raise self.error("division by zero", op.column)
             else:
                 value = self.sized(value / right, op)
         return value
+
+    def accept_mod(self) -> _Token | None:
+        tok = self.token
+        if tok.kind == "name" and tok.text == "mod":
+            self.pos += 1
+            return tok
+        return None
+
+    def modulo(self, value: sp.Expr, divisor: sp.Expr, op: _Token) -> sp.Expr:
+        if not (divisor.is_Integer and divisor > 0):
+            raise self.error(
+                f"'mod {divisor}' is not allowed; the divisor of 'mod' must be a positive "
+                "integer constant",
+                op.column,
+            )
+        if value.is_integer is not True or not _indices_only(value):
+            raise self.error(
+                f"'({_short(value)}) mod {divisor}' is not allowed; 'mod' takes an integer "
+                "expression of a repeat block's index on its left, as in i mod 10",
+                op.column,
+            )
+        return sp.Mod(value, divisor)
 
     def sized(self, value: sp.Expr, op: _Token) -> sp.Expr:
         if _bits(value) > MAX_BITS:
@@ -307,6 +346,8 @@ class _Parser:
         return value
 
     def raise_to(self, base: sp.Expr, exponent: sp.Expr, column: int) -> sp.Expr:
+        if not exponent.is_Number and exponent.free_symbols:
+            return self.symbolic_power(base, exponent, column)
         if exponent.is_Integer and exponent > MAX_EXPONENT:
             raise self.limit(
                 f"exponent {_short(exponent)} is too large; an exponent must be an integer "
@@ -333,6 +374,30 @@ class _Parser:
                 column,
             )
         return self.bounded(base**exponent, f"power ({_short(base)})**{e}", column)
+
+    def symbolic_power(self, base: sp.Expr, exponent: sp.Expr, column: int) -> sp.Expr:
+        """``c^e`` with a positive integer constant ``c`` and a linear ``e`` (no towers)."""
+        if not (base.is_Integer and base > 0 and _indices_only(exponent)):
+            raise self.error(
+                f"exponent {_short(exponent)} is not allowed; an exponent must be an integer "
+                f"constant from 0 to {MAX_EXPONENT}, or a repeat block's index over a positive "
+                "integer constant base, as in 2^i",
+                column,
+            )
+        if exponent.is_integer is not True:
+            raise self.error(
+                f"exponent {_short(exponent)} is not allowed; an exponent must be an integer "
+                "expression",
+                column,
+            )
+        nested = any(not p.exp.is_Integer for p in exponent.atoms(sp.Pow))
+        if nested or _degree(exponent) > 1:
+            raise self.error(
+                f"exponent {_short(exponent)} is not allowed; a symbolic exponent must be linear "
+                "in its symbols (such as i, 2*i + 1 or i mod 10)",
+                column,
+            )
+        return base**exponent
 
     def atom(self) -> sp.Expr:
         tok = self.token
@@ -425,3 +490,23 @@ def parse_expression(
         )
     parser = _Parser(text, symbols or {}, _DEFAULTS[default_assumptions])
     return parser.parse()
+
+
+class _TextPrinter(StrPrinter):
+    def _print_Mod(self, expr: sp.Mod) -> str:
+        return f"({self._print(expr.args[0])} mod {self._print(expr.args[1])})"
+
+    def parenthesize(self, item, level, strict=False) -> str:
+        if isinstance(item, sp.Mod):  # already in parentheses
+            return self._print(item)
+        return super().parenthesize(item, level, strict)
+
+
+def to_text(expr: sp.Expr) -> str:
+    """``expr`` written in the grammar of :func:`parse_expression` (``str`` except ``mod``).
+
+    >>> i = nonnegative_symbol("i")
+    >>> to_text(2 ** sp.Mod(i, 10) + sp.Mod(i, 3)), to_text(3 * i + 1)
+    ('2**(i mod 10) + (i mod 3)', '3*i + 1')
+    """
+    return _TextPrinter().doprint(expr)

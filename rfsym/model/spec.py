@@ -44,7 +44,7 @@ from rfsym.errors import (
     SpecLimitError,
 )
 from rfsym.model.chain import Chain
-from rfsym.model.expression import is_valid_name, parse_expression
+from rfsym.model.expression import is_valid_name, parse_expression, to_text
 from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode
 from rfsym.model.layers import (
     AbstractLayer,
@@ -490,7 +490,12 @@ def _read_chain(data: Mapping[str, Any], where: _Where) -> Chain:
     axes: tuple[int, _Where] | None = (ndim, where) if ndim is not None else None
     for index, raw in enumerate(layers, start=1):
         here = where.layer(index, raw)
-        layer, count = _read_layer(raw, here, symbols, ndim)
+        if isinstance(raw, dict) and raw.get("type") == "repeat":  # see rfsym.model.schedule
+            from rfsym.model.schedule import read_repeat
+
+            layer, count = read_repeat(raw, here, symbols, ndim, _read_layer)
+        else:
+            layer, count = _read_layer(raw, here, symbols, ndim)
         if count is not None and axes is not None and count != axes[0]:
             other = axes[1].label or 'the top-level "ndim"'
             raise here.error(
@@ -503,6 +508,10 @@ def _read_chain(data: Mapping[str, Any], where: _Where) -> Chain:
         if count is not None and axes is None:
             axes = (count, here)
         built.append(layer)
+    if not all(isinstance(item, AbstractLayer) for item in built):
+        from rfsym.model.schedule import finish_schedule
+
+        return finish_schedule(built, name, where)
     try:
         return Chain(layers=tuple(built), name=name)
     except LayerSpecError as exc:  # not expected after the checks above; keep the file name
@@ -871,6 +880,11 @@ def to_spec(network: Chain | Graph) -> Spec:
     """
     if isinstance(network, Graph):
         return _write_graph(network)
+    if type(network).__name__ == "Schedule":  # repeat blocks: rfsym.model.schedule
+        from rfsym.model.schedule import Schedule, write_schedule
+
+        if isinstance(network, Schedule):
+            return write_schedule(network, _write_layer, _SYMBOL_KINDS)
     if not isinstance(network, Chain):
         raise SpecError(f"to_spec: expected a Chain or a Graph, got {type(network).__name__}")
     symbols = _write_symbols(network.layers)
@@ -1011,7 +1025,7 @@ def _write_param(
 ) -> int | str:
     if value.is_Integer:
         return int(value)
-    text = str(value)
+    text = to_text(value)
     try:
         ok = parse_expression(text, symbols=table) == value
     except ExpressionError:

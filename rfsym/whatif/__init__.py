@@ -3,6 +3,8 @@
 One module per job:
 
 * :mod:`~rfsym.whatif.blocks` -- blocks repeated ``n`` times and dilation schedules in closed form;
+* :mod:`~rfsym.whatif.schedules` -- the same for spec schedules (:mod:`rfsym.model.schedule`:
+  repeat blocks with per-repetition parameters such as ``2^i``);
 * :mod:`~rfsym.whatif.solve` -- the smallest integer parameter meeting a receptive-field target
   (:mod:`~rfsym.whatif.search`: the integer search; :mod:`~rfsym.whatif.derivation`: the
   answer as a checked derivation);
@@ -22,6 +24,7 @@ from rfsym.whatif.erf import ErfMoments, erf_moments, erf_weights
 from rfsym.whatif.errors import NoIntegerSolutionError, WhatIfError
 from rfsym.whatif.graphs import substituted
 from rfsym.whatif.network import Parameter, forms_of, parameters_of, unroll
+from rfsym.whatif.schedules import schedule_forms
 from rfsym.whatif.sensitivity import SensitivityEntry, SensitivityReport, sensitivity
 from rfsym.whatif.solve import SolveResult, solve_for
 from rfsym.whatif.sweep import SweepResult, sweep
@@ -48,6 +51,7 @@ __all__ = [
     "forms_of",
     "geometric_sum",
     "parameters_of",
+    "schedule_forms",
     "sensitivity",
     "solve_for",
     "substituted",

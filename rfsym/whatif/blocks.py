@@ -57,6 +57,8 @@ from rfsym.whatif.network import (
 
 __all__ = ["DilatedStack", "RepeatedBlock", "as_count", "geometric_sum"]
 
+_SMALL = 64  # numeric counts up to this are summed term by term
+
 _COUNT = "a non-negative int or a symbol declared a non-negative integer (rfsym.nonnegative_symbol)"
 
 
@@ -86,8 +88,10 @@ def geometric_sum(ratio: sp.Expr, n: sp.Expr) -> sp.Expr:
     (3**n/2 - 1/2, s**2 + s + 1)
     """
     ratio, n = sp.sympify(ratio), sp.sympify(n)
-    if n.is_Integer:
+    if n.is_Integer and (n <= _SMALL or not ratio.is_Number):
         return sp.Add(*[ratio**m for m in range(int(n))])
+    if n.is_Integer and ratio.is_Number:  # a long numeric sum: the formula, not n terms
+        return n if ratio == 1 else (ratio**n - 1) / (ratio - 1)
     if ratio == 1:
         return n
     general = (ratio**n - 1) / (ratio - 1)

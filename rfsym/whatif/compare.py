@@ -17,12 +17,14 @@ everywhere.
 >>> from rfsym.model.layers import Conv
 >>> from rfsym.model.params import positive_symbol
 >>> k = positive_symbol("k")
->>> one = Chain(layers=(Conv(kernel_size=k),))                 # one k x k conv
->>> two = Chain(layers=(Conv(kernel_size=3), Conv(kernel_size=3), Conv(kernel_size=3)))
->>> result = compare(one, two)
+>>> one = Chain(layers=(Conv(kernel_size=k),), name="one kxk")
+>>> three = Chain(layers=(Conv(kernel_size=3),) * 3, name="three 3x3")
+>>> result = compare(one, three)
 >>> result.difference
 k - 7
 >>> print(result.describe(), end="")
+a (one kxk)  : rf = k
+b (three 3x3): rf = 7
 rf(a) - rf(b) = k - 7
   k in 1..6: a < b
   k = 7: a = b
@@ -40,7 +42,7 @@ from rfsym.whatif.errors import WhatIfError
 from rfsym.whatif.network import count_symbols, forms_of, parameters_of
 from rfsym.whatif.solve import read_values
 
-__all__ = ["DesignComparison", "SignRun", "compare"]
+__all__ = ["DesignComparison", "SignRun", "compare", "shown"]
 
 QUANTITIES = ("rf", "jump", "padding", "centre")
 SCAN = 64
@@ -78,6 +80,8 @@ class DesignComparison:
     runs: tuple[SignRun, ...]
     sign: int | None
     proven: bool
+    names: tuple[str, str] = ("a", "b")
+    values: tuple[sp.Expr, sp.Expr] | None = None
 
     @property
     def changes(self) -> tuple[int, ...]:
@@ -87,7 +91,16 @@ class DesignComparison:
     def describe(self) -> str:
         """Plain text: the difference, then one line per sign run."""
         q = self.quantity
-        lines = [f"{q}(a) - {q}(b) = {sp.sstr(self.difference)}"]
+        lines = []
+        if self.values is not None:
+            labels = [
+                letter if name == letter else f"{letter} ({name})"
+                for letter, name in zip("ab", self.names, strict=True)
+            ]
+            width = max(map(len, labels))
+            for label, value in zip(labels, self.values, strict=True):
+                lines.append(f"{label.ljust(width)}: {q} = {shown(value)}")
+        lines.append(f"{q}(a) - {q}(b) = {shown(self.difference)}")
         if self.sign is not None:
             lines.append(f"  always: {_SIGN[self.sign]}")
         elif not self.runs:
@@ -105,6 +118,19 @@ class DesignComparison:
         if self.runs and not self.proven:
             lines.append(f"  (scanned up to {self.runs[-1].last}; beyond that not decided)")
         return "\n".join(lines) + "\n"
+
+
+def shown(value: sp.Expr) -> str:
+    """``value`` as text, with a decimal approximation beside a non-integer number."""
+    text = sp.sstr(value)
+    if value.is_number and not value.is_Integer and value.is_real:
+        return f"{text} ≈ {float(value):.4g}"
+    return text
+
+
+def _name(network: object, fallback: str) -> str:
+    name = getattr(network, "name", None)
+    return name if isinstance(name, str) and name else fallback
 
 
 def _quantity(network: object, quantity: str, axis: int) -> sp.Expr:
@@ -129,6 +155,7 @@ def compare(
     values: Mapping[object, int] | None = None,
     axis: int = 0,
     scan: int = SCAN,
+    names: tuple[str, str] | None = None,
 ) -> DesignComparison:
     """The simplified difference ``quantity(a) - quantity(b)`` and where it changes sign.
 
@@ -142,9 +169,14 @@ def compare(
     both = _Union(a, b)
     given = read_values(both, values, where="compare")
     subs = {s: sp.Integer(v) for s, v in given.items()}
-    raw = (_quantity(a, quantity, axis) - _quantity(b, quantity, axis)).xreplace(subs)
-    difference = _simplify(raw)
-    common = dict(quantity=quantity, difference=difference)
+    qa, qb = (_quantity(n, quantity, axis).xreplace(subs) for n in (a, b))
+    difference = _simplify(qa - qb)
+    common = dict(
+        quantity=quantity,
+        difference=difference,
+        names=names or (_name(a, "a"), _name(b, "b")),
+        values=(_simplify(qa), _simplify(qb)),
+    )
     free = sorted(difference.free_symbols, key=lambda s: s.name)
     if not free:
         return DesignComparison(**common, symbol=None, runs=(), sign=_sign(difference), proven=True)

@@ -105,7 +105,8 @@ def free_symbols_of(network: object) -> frozenset[sp.Symbol]:
     found: set[sp.Symbol] = set(count_symbols(network))
     for parameter in parameters_of(network):
         found |= parameter.value.free_symbols
-    return frozenset(found)
+    # a repeat block's index is bound by its block (rfsym.model.schedule), not a free symbol
+    return frozenset(s for s in found if not getattr(s, "repetition_index", False))
 
 
 @forms_of.register

@@ -1,7 +1,7 @@
 """Build a closure program from a SymPy expression tree (one walk, no ``eval``).
 
 :func:`build` turns an expression into a function of an environment (symbol -> value) that uses
-only ``+``, ``*``, ``**``, ``max``/``min`` and comparisons, so the same program runs on Python
+only ``+``, ``*``, ``**``, ``%`` and ``//`` by a constant, ``max``/``min`` and comparisons, so the same program runs on Python
 ints, numpy ``int64`` arrays and numpy ``object`` arrays.  With ``absolute=True`` it builds the
 float *shadow* instead: an upper bound of the absolute value of every intermediate result
 (constants and inputs by their absolute values, ``max(|b|, 1)**|e|`` for powers), which
@@ -87,6 +87,22 @@ def build(expr: sp.Basic, absolute: bool) -> Program:
         if absolute:
             return lambda env: _np.maximum(b(env), 1.0) ** e(env)
         return lambda env: b(env) ** e(env)
+    if isinstance(expr, sp.floor):
+        # floor(N/D) with an integer constant D (schedules: full cycles floor(n/c))
+        numerator, denominator = fraction(expr.args[0])
+        if not (denominator.is_Integer and denominator > 0):
+            raise unsupported(expr, "floor of a division by a non-constant")
+        top, d = build(numerator, absolute), int(denominator)
+        if absolute:
+            return lambda env: top(env) / d + 1.0
+        return lambda env: top(env) // d
+    if isinstance(expr, sp.Mod) and expr.args[1].is_Integer and expr.args[1] > 0:
+        # a mod c with a positive constant c (schedules such as 2^(i mod 10)): in 0 .. c-1
+        a, c = build(expr.args[0], absolute), int(expr.args[1])
+        if absolute:
+            bound = float(c)
+            return lambda env: bound + 0 * a(env)
+        return lambda env: a(env) % c
     if isinstance(expr, sp.Max | sp.Min):
         parts = [build(arg, absolute) for arg in expr.args]
         if absolute:  # |max(a, b)| and |min(a, b)| are at most max(|a|, |b|)
@@ -158,6 +174,11 @@ def fraction(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
     >>> fraction(3 * k + 2), fraction(k / 2 + 1)
     ((3*k + 2, 1), (k + 2, 2))
     """
+    floors = {f: sp.Dummy(integer=True) for f in expr.atoms(sp.floor)}  # floor(n/c) is whole
+    if floors:
+        numerator, denominator = fraction(expr.xreplace(floors))
+        back = {d: f for f, d in floors.items()}
+        return numerator.xreplace(back), denominator.xreplace(back)
     integral = not any(not atom.is_Integer for atom in expr.atoms(sp.Rational)) and not any(
         power.exp.is_negative is not False for power in expr.atoms(sp.Pow)
     )

@@ -29,6 +29,7 @@ layer 2 (Conv): pad_left     0      0              0         0        -
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -47,6 +48,8 @@ from rfsym.whatif.solve import read_values
 __all__ = ["QUANTITIES", "SensitivityEntry", "SensitivityReport", "sensitivity"]
 
 QUANTITIES = ("rf", "jump", "centre")
+WIDTH = 100
+"""Columns the sensitivity table fits in."""
 _FIELDS = (("kernel_size", "k", 1), ("stride", "s", 1), ("dilation", "d", 1), ("pad_left", "p", 0))
 _INDEX = {"kernel_size": 0, "stride": 1, "pad_left": 2, "dilation": 4}
 
@@ -94,28 +97,70 @@ class SensitivityReport:
         chosen = [e for e in self.entries if e.quantity == quantity]
         return tuple(sorted(chosen, key=lambda e: -abs(e.forward)))
 
-    def to_table(self, quantity: str = "rf") -> str:
-        """Ranked plain-text table."""
+    def to_table(self, quantity: str = "rf", *, width: int = WIDTH) -> str:
+        """Ranked plain-text table, the dominant parameter first.
+
+        When the symbolic derivatives would make it wider than ``width`` columns they move to a
+        second block below the table, one line per parameter, so the table itself fits.
+        """
         header = ("parameter", "value", f"d{quantity}", "at point", "forward", "backward")
         rows = [header]
+        derivatives = []
         for e in self.ranked(quantity):
+            derivatives.append((_place(e), sp.sstr(e.derivative)))
             rows.append(
                 (
-                    f"{e.place}: {e.field}" if e.place.startswith("layer") else e.place,
+                    _place(e),
                     str(e.value),
-                    sp.sstr(e.derivative),
-                    sp.sstr(e.derivative_at),
+                    derivatives[-1][1],
+                    _approx(e.derivative_at),
                     _show(e.forward),
                     "-" if e.backward is None else _show(e.backward),
                 )
             )
-        widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-        return (
-            "\n".join(
-                "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
-            )
-            + "\n"
-        )
+        text = _align(rows)
+        if max(map(len, text)) <= width:
+            return "\n".join(text) + "\n"
+        narrow = _align([row[:2] + row[3:] for row in rows])
+        block = [f"d{quantity}/d({place}) = {d}" for place, d in derivatives]
+        return "\n".join([*narrow, "", *block]) + "\n"
+
+    def to_json(self, quantity: str = "rf") -> str:
+        """The ranked entries as JSON (sorted keys, exact numbers as ints or "p/q" strings)."""
+        entries = [
+            {
+                "place": e.place,
+                "field": e.field,
+                "value": e.value,
+                "derivative": sp.sstr(e.derivative),
+                "derivative_at": sp.sstr(e.derivative_at),
+                "forward": _exact(e.forward),
+                "backward": None if e.backward is None else _exact(e.backward),
+            }
+            for e in self.ranked(quantity)
+        ]
+        document = {"schema_version": 1, "quantity": quantity, "entries": entries}
+        return json.dumps(document, sort_keys=True, indent=2) + "\n"
+
+
+def _place(e: SensitivityEntry) -> str:
+    return f"{e.place}: {e.field}" if not e.place.startswith("symbol") else e.place
+
+
+def _align(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+
+
+def _approx(value: sp.Expr) -> str:
+    text = sp.sstr(value)
+    if value.is_number and not value.is_Rational and value.is_real:
+        return f"{text} ≈ {float(value):.4g}"
+    return text
+
+
+def _exact(value: int | Fraction) -> int | str:
+    return value if isinstance(value, int) else str(value)
 
 
 def _show(value: int | Fraction) -> str:
@@ -225,7 +270,9 @@ def _symbol_entries(
             _fold_at(network, {**given, symbol: current - 1}, axis) if current > minimum else None
         )
         for quantity, expr in forms.items():
-            derivative = sp.diff(expr, symbol)
+            # floor(n/c) and n mod c (schedule cycles) are steps: no derivative, differences only
+            stepped = any(symbol in f.free_symbols for f in expr.atoms(sp.floor, sp.Mod))
+            derivative = sp.nan if stepped else sp.diff(expr, symbol)
             entries.append(
                 SensitivityEntry(
                     place=f"symbol {symbol}",
@@ -233,7 +280,7 @@ def _symbol_entries(
                     value=current,
                     quantity=quantity,
                     derivative=derivative,
-                    derivative_at=sp.simplify(derivative.xreplace(point)),
+                    derivative_at=sp.nan if stepped else sp.simplify(derivative.xreplace(point)),
                     forward=up[quantity] - reference[quantity],
                     backward=None if down is None else reference[quantity] - down[quantity],
                 )

@@ -109,6 +109,33 @@ class SolveResult:
 
         return solve_derivation(self)
 
+    def summary(self) -> str:
+        """The answer in one short paragraph: the value, the quantity it gives, the next smaller
+        value and its quantity, and what checked them (:meth:`explain` gives the reasoning)."""
+        q, x = _NAMES[self.quantity], self.unknown
+        if not isinstance(self.answer, int):
+            valid = f" (valid when {self.condition})" if self.condition else ""
+            return f"smallest {x}: {sp.sstr(self.answer)}{valid}.\n"
+        given = f" (with {', '.join(f'{s} = {v}' for s, v in self.fixed)})" if self.fixed else ""
+        text = (
+            f"smallest {x}: {self.answer}{given}, which gives {q} = {self.reached} "
+            f"{self.relation} {self.target}"
+        )
+        if self.below is not None:
+            sign = "<" if self.below < self.target else "!="
+            text += f"; the next smaller value {x} = {self.answer - 1} gives {q} = {self.below} "
+            text += f"{sign} {self.target}."
+        else:
+            text += f"; {self.answer} is the smallest value {x} may take."
+        if self.fold_checked:
+            route = (
+                "the numeric pass of the graph"
+                if isinstance(self.network, Graph)
+                else "the numeric fold of the network written out layer by layer"
+            )
+            text += f" Both values checked by {route}."
+        return text + "\n"
+
     def explain(self) -> str:
         """A plain-text derivation of the answer, one fact per line."""
         q, x = _NAMES[self.quantity], self.unknown

@@ -26,10 +26,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import product
+from itertools import pairwise, product
 
 import sympy as sp
 
@@ -205,17 +206,35 @@ class SweepResult:
         }
         return json.dumps(document, sort_keys=True, indent=2) + "\n"
 
-    def plot(self, x: str, path: str | None = None, *, max_lines: int = 12) -> object:
+    def plot(
+        self,
+        x: str,
+        path: str | None = None,
+        *,
+        max_lines: int = 12,
+        log: bool | None = None,
+        target: int | None = None,
+        title: str | None = None,
+    ) -> object:
         """Plot the quantity against symbol ``x``, one line per combination of the others.
 
-        Needs matplotlib (``pip install 'rfsym[plot]'``), imported only here.  Returns the figure;
-        saves it to ``path`` when given.
+        The plot has a title, axis labels naming the symbol and the quantity, integer ticks on
+        the horizontal axis (a depth, a kernel size), ``target`` as a dashed horizontal line, and
+        a logarithmic vertical axis when ``log`` (``None``: when the values grow exponentially,
+        i.e. the largest is over 100 times the smallest and grows by a ratio, not a difference).
+
+        Needs matplotlib (``pip install 'rfsym[plot]'``), imported only here.  Returns the path
+        written when ``path`` is given, else the figure.
+
+        Raises:
+            WhatIfError: ``x`` is not a swept symbol, or ``path`` cannot be written.
         """
         try:
             import matplotlib
 
             matplotlib.use("Agg")
             import matplotlib.pyplot as plt
+            from matplotlib.ticker import MaxNLocator
         except ImportError as err:
             raise MissingDependencyError(
                 "plotting a sweep needs matplotlib: pip install 'rfsym[plot]' (or pip install matplotlib)"
@@ -225,26 +244,86 @@ class SweepResult:
             raise WhatIfError(
                 where="plot", field="x", value=repr(x), allowed=f"one of {', '.join(names)}"
             )
+        if path is not None:
+            folder = os.path.dirname(os.path.abspath(path))
+            if not os.path.isdir(folder):
+                raise WhatIfError(
+                    where="plot",
+                    field="--plot",
+                    value=path,
+                    allowed=f"a file in an existing directory ({folder} does not exist)",
+                )
         at = names.index(x)
         lines: dict[tuple, list[tuple[int, object]]] = {}
         for row in self.rows():
             key = tuple((n, v) for i, (n, v) in enumerate(zip(names, row, strict=False)) if i != at)
             lines.setdefault(key, []).append((row[at], row[-1]))
-        figure, axes = plt.subplots(figsize=(6, 4))
-        for key, points in list(lines.items())[:max_lines]:
+        figure, axes = plt.subplots(figsize=(6.4, 4.2))
+        shown = list(lines.items())[:max_lines]
+        for key, points in shown:
             points.sort()
             label = ", ".join(f"{n}={v}" for n, v in key) or None
             axes.plot(
                 [p[0] for p in points], [float(p[1]) for p in points], marker="o", label=label
             )
+        values = [float(p[1]) for _, points in shown for p in points]
+        if log is None:
+            log = _exponential(shown)
+        if log and min(values, default=0) > 0:
+            axes.set_yscale("log")
+        if target is not None:
+            axes.axhline(float(target), color="black", linestyle="--", linewidth=1)
+            axes.annotate(
+                f"target {target}",
+                (0.01, float(target)),
+                xycoords=("axes fraction", "data"),
+                va="bottom",
+                fontsize="small",
+            )
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        quantity = _LABELS.get(self.quantity, self.quantity)
         axes.set_xlabel(x)
-        axes.set_ylabel(self.quantity)
-        if len(lines) > 1:
+        axes.set_ylabel(f"{quantity} (input units)")
+        axes.set_title(title or f"{quantity} against {x}")
+        axes.grid(True, alpha=0.3)
+        if len(shown) > 1:
             axes.legend(fontsize="small")
-        if path is not None:
+        if path is None:
+            return figure
+        try:
             figure.savefig(path)
+        except OSError as err:
+            raise WhatIfError(
+                where="plot",
+                field="--plot",
+                value=path,
+                allowed=f"a writable file ({err.strerror})",
+            ) from None
+        finally:
             plt.close(figure)
-        return figure
+        return path
+
+
+_LABELS = {
+    "rf": "receptive field",
+    "jump": "jump",
+    "padding": "effective padding",
+    "start": "first input index",
+    "end": "last input index",
+    "centre": "centre of unit 0",
+}
+
+
+def _exponential(lines) -> bool:
+    """Whether some line grows by ratios: over 100x overall and its steps keep growing."""
+    for _, points in lines:
+        ys = [float(p[1]) for p in sorted(points)]
+        if len(ys) < 3 or min(ys) <= 0 or ys[-1] < 100 * ys[0]:
+            continue
+        steps = [b - a for a, b in pairwise(ys)]
+        if all(s2 >= s1 > 0 for s1, s2 in pairwise(steps)) and steps[-1] > 2 * steps[0]:
+            return True
+    return False
 
 
 def sweep(

@@ -214,7 +214,14 @@ def test_symbol_without_integer_assumption():
 def test_unsupported_function():
     x = positive_symbol("x")
     with pytest.raises(RfsymError, match="cannot compile"):
-        sweep(sp.floor(x / 2), {"x": [1]})
+        sweep(sp.factorial(x), {"x": [1]})
+
+
+def test_floor_and_mod_by_constants_compile_exactly():
+    # the cycles of a schedule: floor(n/c) full cycles and n mod c more layers
+    x = positive_symbol("x")
+    rows = list(sweep(sp.floor(x / 3) * 7 + sp.Mod(x, 3), {"x": range(1, 8)}).rows())
+    assert [r[-1] for r in rows] == [(v // 3) * 7 + v % 3 for v in range(1, 8)]
 
 
 def test_bad_quantity_and_backend():
