@@ -280,9 +280,11 @@ class _Place:
             None,
         )
 
-    def error(self, message: str, *, field=None, value=None, allowed=None) -> SpecError:
+    def error(
+        self, message: str, *, field=None, value=None, allowed=None, cls=SpecError
+    ) -> SpecError:
         parts = [p for p in (self.source, self.label) if p]
-        err = SpecError(": ".join([*parts, message]))
+        err = cls(": ".join([*parts, message]))
         err.file, err.layer, err.index = self.source, self.label, None
         err.field, err.value, err.allowed = field, value, allowed
         return err
