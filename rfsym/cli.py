@@ -20,22 +20,48 @@ from rfsym.errors import OutputError, RfsymError
 
 __all__ = ["main"]
 
-COMMANDS = ("derive", "oracle", "check", "report", "whatif", "verify", "draw", "serve")
+COMMANDS = {
+    "derive": "print a checked derivation (default: the seed's)",
+    "oracle": "write a seeded corpus of random networks with exact expected values (JSON Lines)",
+    "check": "verify another tool's answers (JSON Lines in the 'rfsym oracle' format)",
+    "report": "anchor report: RF size, jump, centre and interval per feature map",
+    "whatif": "inverse questions, sweeps, sensitivities, ERF",
+    "verify": "re-check proof certificates with the independent checker",
+    "draw": "draw which input pixels chosen units read (SVG or TikZ)",
+    "serve": "interactive receptive-field calculator in the browser",
+}
+"""Each subcommand and its one-line help.  Only the subcommand being run is imported (its
+dependencies are its own: ``rfsym derive`` loads neither numpy nor Hypothesis); the others are
+listed with this line.  A test keeps these lines equal to the modules' own."""
 
 # Argument names that hold the input files of a command ("-" is standard input).
 _INPUTS = ("spec", "other", "file")
 BROKEN_PIPE = 141
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand registered."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser; the subcommand named in ``argv`` (all of them if ``argv`` is None)
+    is registered in full, the others by name and help line only."""
+    from rfsym import __version__
+
     parser = argparse.ArgumentParser(
         prog="rfsym", description="Symbolic receptive-field arithmetic for CNNs."
     )
+    parser.add_argument("--version", action="version", version=f"rfsym {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        importlib.import_module(f"rfsym.commands.{name}").add_parser(sub)
+    chosen = set(COMMANDS) if argv is None else _named_command(argv)
+    for name, summary in COMMANDS.items():
+        if name in chosen:
+            importlib.import_module(f"rfsym.commands.{name}").add_parser(sub)
+        else:
+            sub.add_parser(name, help=summary)
     return parser
+
+
+def _named_command(argv: Sequence[str]) -> set[str]:
+    """The subcommand ``argv`` runs (the first word that is not an option), as a set."""
+    first = next((word for word in argv if not word.startswith("-")), None)
+    return {first} if first in COMMANDS else set()
 
 
 def input_names(args: argparse.Namespace) -> list[str]:
@@ -66,8 +92,9 @@ def error_line(err: RfsymError, inputs: Sequence[str]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(words)
+    args = parser.parse_args(words)
     if args.command is None:
         parser.print_help()
         return 2
