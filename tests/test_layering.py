@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "rfsym"
-HEAVY = ("torch", "onnx", "hypothesis", "pytest", "numpy", "matplotlib")
+HEAVY = ("torch", "onnx", "hypothesis", "pytest", "numpy", "matplotlib", "latex2mathml")
 
 
 def loaded_after(statement: str) -> set[str]:

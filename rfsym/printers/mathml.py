@@ -13,8 +13,6 @@ from __future__ import annotations
 from fractions import Fraction
 from html import escape
 
-from latex2mathml.converter import convert
-
 from rfsym.errors import MathMLError
 from rfsym.printers.checked import (
     checked_lines,
@@ -59,6 +57,8 @@ def latex_to_mathml(latex: str, *, where: str = "") -> str:
     if found is not None:
         return found
     try:
+        from latex2mathml.converter import convert  # on first use: it imports urllib, ssl
+
         math = convert(latex)
     except Exception as err:  # latex2mathml raises bare exceptions of several kinds
         raise MathMLError(
