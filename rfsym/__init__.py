@@ -13,7 +13,7 @@ Derivations are checked before they can be printed:
 >>> from rfsym import check, derive_chain, to_text
 >>> text = to_text(check(derive_chain(Chain(layers=(Conv(kernel_size=3), Conv(kernel_size=3))))))
 >>> print(text[text.index("Unrolled"):].splitlines()[1])
-  r_2 = 2*S_0 + 2*S_1 + 1    [substitute]
+  r_2 = 2*S_0 + 2*S_1 + 1    [substitute; by the definitions of r_2, r_1, r_0]
 
 The what-if tools (:mod:`rfsym.whatif`), the test oracle (:mod:`rfsym.testing`) and the
 PyTorch/ONNX adapters (:mod:`rfsym.adapters`) are imported on demand.

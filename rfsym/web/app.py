@@ -54,8 +54,10 @@ STATIC = Path(__file__).parent / "static"
 """The page's files, shipped as package data."""
 
 _HEADERS = {
+    # style-src-attr: the figures' SVG root scales itself with a style attribute; style sheets
+    # and scripts still come only from the package ('self').
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-    "base-uri 'none'; frame-ancestors 'none'",
+    "style-src-attr 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }

@@ -35,11 +35,7 @@ FUZZ = settings(
 # Internal errors found by this suite in commands other helpers own, left for them (issue 11):
 # (command, text in the internal error).  Runs matching one are tolerated here and pinned
 # by the strict xfail tests below, so fixing them turns those tests red until this list shrinks.
-KNOWN: tuple[tuple[str, str], ...] = (
-    # rfsym report on a spec with a symbolic parameter (issue 11 §4, the adapters helper's)
-    ("report", "ValueError: invalid literal for int()"),
-    ("report", "ValueError: too many values to unpack"),
-)
+KNOWN: tuple[tuple[str, str], ...] = ()
 
 
 def known(outcome) -> bool:
@@ -163,11 +159,6 @@ def test_issue_cases_from_stdin(text, command):
     assert outcome.internal is None, outcome.internal
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 §4: rfsym report (text) on a symbolic spec raises ValueError (report.py); "
-    "owned by the adapters helper, remove this mark and the KNOWN entries when fixed",
-)
 def test_report_on_a_symbolic_spec():
     from .harness import ROOT
 

@@ -120,17 +120,20 @@ def test_kernel_of_10_to_the_400_is_reported_exactly(tmp_path, capsys):
 
 
 def test_a_number_too_long_to_print_is_one_line_naming_file_node_and_field(tmp_path, capsys):
-    digits = "1" + "0" * 4200
+    # Each number is within the spec's 4096-bit bound (the reader refuses longer ones before any
+    # layer is read); their product, the RF, has over 4300 digits.
+    big = "1" + "0" * 1200
     text = (
-        '{"schema_version": 1, "layers": [{"type": "conv", "kernel_size": '
-        f'{digits}, "dilation": {digits}}}]}}'
+        '{"schema_version": 1, "layers": ['
+        + f'{{"type": "conv", "kernel_size": 1, "stride": {big}}}, ' * 3
+        + f'{{"type": "conv", "kernel_size": {big}, "dilation": {big}}}]}}'
     )
     path = tmp_path / "huge.json"
     path.write_text(text)
     assert main(["report", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and err.startswith("rfsym: error: ")
-    assert str(path) in err and "'layer1'" in err and "rf_min" in err and "4300 digits" in err
+    assert str(path) in err and "'layer4'" in err and "rf_min" in err and "4300 digits" in err
 
 
 # -- --layers, --format, -o, --from, the classifier default ------------------------------------
