@@ -23,9 +23,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-import torch
-import torch.nn.functional as F
-from torch import nn
+from rfsym.errors import MissingDependencyError
+
+try:
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+except ImportError as _exc:
+    raise MissingDependencyError(
+        "rfsym.summary.verify needs PyTorch: pip install 'rfsym[torch]'"
+    ) from _exc
 
 from rfsym.adapters.torch import (
     _POINTWISE_FUNCTIONS,
