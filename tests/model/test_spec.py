@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 import sympy as sp
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from rfsym.errors import RfsymError, SpecError
+from rfsym.errors import RfsymError, SpecError, SpecLimitError
 from rfsym.model import spec as spec_module
 from rfsym.model.chain import Chain, symbolic_chain
 from rfsym.model.graph import Graph, InputNode, LayerNode, MergeNode
@@ -578,7 +578,12 @@ def test_round_trip_random_expressions(params):
             Conv(kernel_size=a, stride=b, padding=((c, d),), dilation=e) for a, b, c, d, e in params
         )
     )
-    assert from_spec(json.dumps(to_spec(chain))) == chain
+    text = json.dumps(to_spec(chain))
+    try:
+        back = from_spec(text)
+    except SpecLimitError:  # past the documented closed-form size bound: refused, not garbled
+        assume(False)
+    assert back == chain
 
 
 @pytest.mark.parametrize(
